@@ -1,0 +1,94 @@
+"""The event store application and the command runner every application service uses."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from domain.base import SmcAggregate
+from domain.clock import Clock
+from domain.context import Cause, acting
+from domain.errors import ConcurrencyConflictError, NotFoundError
+
+A = TypeVar("A", bound=SmcAggregate)
+T = TypeVar("T")
+
+SavedListener = Callable[[int], None]
+
+
+class SmcStore(Application[UUID]):
+    """One append-only store for every aggregate of the city: one notification log."""
+
+    name = "smc"
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env=env)
+        self._listeners: list[SavedListener] = []
+        self._lock = threading.Lock()
+
+    def add_saved_listener(self, listener: SavedListener) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        if recordings:
+            position = recordings[-1].notification.id
+            for listener in list(self._listeners):
+                listener(position)
+        return recordings
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def load(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"{what} not found", id=str(aggregate_id)) from None
+        if not isinstance(aggregate, kind):
+            raise NotFoundError(f"{what} not found", id=str(aggregate_id))
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command returns: the aggregate it changed and the log position it reached."""
+
+    id: UUID
+    position: int
+
+
+class Commands:
+    """Runs a command as a cause, at the clock's time, retrying on concurrent changes."""
+
+    def __init__(self, store: SmcStore, clock: Clock, retries: int = 3) -> None:
+        self.store = store
+        self.clock = clock
+        self.retries = retries
+
+    def run(self, cause: Cause, command: Callable[[], T]) -> T:
+        for _attempt in range(self.retries + 1):
+            try:
+                with acting(cause, self.clock.now()):
+                    return command()
+            except IntegrityError:
+                continue
+        msg = "someone else changed this at the same moment; reload and try again"
+        raise ConcurrencyConflictError(msg)
+
+    def save(self, *aggregates: SmcAggregate) -> int:
+        """Save and return the position reached (the current head when nothing changed)."""
+        recordings = self.store.save(*aggregates)
+        if recordings:
+            return int(recordings[-1].notification.id)
+        return self.store.head()

@@ -1,0 +1,74 @@
+"""Projection workers for PostgreSQL deployments: eventsourcing's ProjectionRunner, supervised.
+
+A runner stops on its first error (a lost connection included); the supervisor restarts it
+with back-off, and it resumes from the view's tracking position.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+
+from eventsourcing.projection import ProjectionRunner
+
+from domain.store import SmcStore
+from projections.base import SmcProjection
+from projections.views import PostgresView
+
+log = logging.getLogger("smc.worker")
+
+
+class SupervisedRunner:
+    def __init__(self, cls: type[SmcProjection], env: Mapping[str, str]) -> None:
+        self.cls = cls
+        self.env = dict(env)
+        self.restarts = 0
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"smc-{cls.name}", daemon=True)
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                with ProjectionRunner(
+                    application_class=SmcStore,
+                    projection_class=self.cls,
+                    view_class=PostgresView,
+                    env=self.env,
+                ) as runner:
+                    backoff = 0.5
+                    while not self._stop.is_set():
+                        runner.run_forever(timeout=0.5)
+            except Exception as exc:
+                self.restarts += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("projection %s stopped (%s); restarting", self.cls.name, exc)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+
+class Worker:
+    """Runs every projection's runner in its own supervised thread."""
+
+    def __init__(self, classes: Sequence[type[SmcProjection]], env: Mapping[str, str]) -> None:
+        self.runners = [SupervisedRunner(cls, env) for cls in classes]
+
+    def start(self) -> None:
+        for r in self.runners:
+            r.start()
+
+    def stop(self) -> None:
+        for r in self.runners:
+            r.stop()
+
+    def errors(self) -> dict[str, str]:
+        return {r.cls.name: r.last_error for r in self.runners if r.last_error}
