@@ -1,0 +1,5 @@
+"""Shared constants for the X channel tests."""
+
+from __future__ import annotations
+
+SECRET = b"test-author-key-secret"
