@@ -86,6 +86,7 @@ class StreamListener(tweepy.StreamingClient):  # type: ignore[misc]  # tweepy is
         self.messages = 0
         self.failures = 0
         self.reconnects = 0
+        self.disconnects: list[str] = []
 
     def listen(self, *, threaded: bool = False) -> Any:
         """``filter()`` with the expansions and fields the mapping needs."""
@@ -135,6 +136,7 @@ class StreamListener(tweepy.StreamingClient):  # type: ignore[misc]  # tweepy is
 
     def _after_disconnect(self, why: str) -> None:
         self.failures += 1
+        self.disconnects.append(why)
         delay = self._reconnect(self.failures)
         if delay is None:
             log.warning("X stream: %s; giving up after %d failures", why, self.failures)

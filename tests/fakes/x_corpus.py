@@ -23,9 +23,10 @@ class Corpus:
         data = message.get("data")
         for tweet in data if isinstance(data, list) else [data]:
             if isinstance(tweet, dict) and "id" in tweet:
-                self.tweets.append(tweet)
+                self.tweets.append(_current(tweet))
         for kind, key in INCLUDE_KEYS.items():
             for item in (message.get("includes") or {}).get(kind) or []:
+                item = _current(item) if kind == "tweets" else item
                 self.includes.setdefault(kind, {})[str(item[key])] = item
         self.tweets.sort(key=lambda t: int(t["id"]), reverse=True)
 
@@ -62,14 +63,25 @@ class Corpus:
         return out
 
 
+def _current(tweet: JSON) -> JSON:
+    """Captures older than 2022 lack ``edit_history_tweet_ids``, a default field today."""
+    return {**tweet, "edit_history_tweet_ids": tweet.get("edit_history_tweet_ids") or [tweet["id"]]}
+
+
 def strip_twarc(line: str) -> str:
-    """A captured line as the API sent it: the ``__twarc`` key removed; broken lines verbatim."""
+    """A captured line as the API sends it today: ``__twarc`` removed, ``edit_history_tweet_ids``
+    added; broken lines verbatim."""
     try:
         obj = json.loads(line)
     except ValueError:
         return line.rstrip("\r\n")
     if isinstance(obj, dict):
         obj.pop("__twarc", None)
+        if isinstance(obj.get("data"), dict) and "id" in obj["data"]:
+            obj["data"] = _current(obj["data"])
+        includes = obj.get("includes") or {}
+        if isinstance(includes.get("tweets"), list):
+            includes["tweets"] = [_current(t) for t in includes["tweets"]]
     return json.dumps(obj, ensure_ascii=False)
 
 
