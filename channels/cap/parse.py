@@ -170,14 +170,17 @@ def element_to_alert(el: etree._Element) -> CapAlert:
 
 
 def _import_one(el: etree._Element, label: str) -> tuple[CapAlert, list[str]]:
-    validate_schema(el)
+    try:
+        validate_schema(el)
+    except CapImportError as exc:
+        raise CapImportError("schema", f"{label}{exc.message}") from exc
     findings = check_rules(el)
     if findings.errors:
-        raise CapImportError("rules", f"{label}: " + "; ".join(findings.errors))
+        raise CapImportError("rules", label + "; ".join(findings.errors))
     try:
         alert = element_to_alert(el)
     except (GeoError, ValueError) as exc:
-        raise CapImportError("rules", f"{label} at line {el.sourceline}: {exc}") from exc
+        raise CapImportError("rules", f"{label}<alert> at line {el.sourceline}: {exc}") from exc
     return alert, [f"{alert.identifier}: {w}" for w in findings.warnings]
 
 
@@ -188,7 +191,7 @@ def parse_cap(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportResul
     alerts: list[CapAlert] = []
     warnings: list[str] = []
     for index, el in enumerate(elements, start=1):
-        label = f"alert {index} of {len(elements)} (line {el.sourceline})"
+        label = f"alert {index} of {len(elements)}: " if len(elements) > 1 else ""
         alert, found = _import_one(el, label)
         alerts.append(alert)
         warnings.extend(found)

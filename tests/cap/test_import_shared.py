@@ -152,3 +152,9 @@ def test_shared_xxe_file_reads_nothing() -> None:
     text = str(caught.value)
     assert "root:" not in text
     assert "/bin/" not in text
+
+
+def test_shipped_xsd_is_the_verbatim_oasis_copy() -> None:
+    from channels.cap.validate import XSD_PATH
+
+    assert XSD_PATH.read_bytes() == shared("cap", "CAP-v1.2.xsd").read_bytes()

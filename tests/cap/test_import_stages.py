@@ -11,7 +11,7 @@ from lxml import etree
 
 from channels.cap import CapImportError, parse_cap, render_alert
 from channels.cap.validate import safe_parser
-from tests.cap.samples import SENT, alert, info_ko, update
+from tests.cap.samples import SENT, alert, info_en, info_ko, update
 
 SECRET = "TOP-SECRET-7f3a9c"
 
@@ -119,7 +119,7 @@ def test_wrapper_yields_each_alert() -> None:
 
 def test_wrapper_with_one_bad_alert_refused_naming_it() -> None:
     bad = render_alert(alert(identifier="SMC-2")).replace(b"<scope>Public</scope>", b"")
-    _refused(_wrap(render_alert(alert()), bad), "schema", "cap:")
+    _refused(_wrap(render_alert(alert()), bad), "schema", "alert 2 of 2", "cap:scope")
 
 
 def test_wrapper_without_alerts_refused() -> None:
@@ -202,3 +202,11 @@ def test_error_message_without_note_warns() -> None:
     result = parse_cap(render_alert(replace(update("Error"), note=None)))
     assert any("<note>" in w for w in result.warnings)
     assert not parse_cap(render_alert(update("Error"))).warnings
+
+
+def test_iso_8859_1_document_is_decoded() -> None:
+    info = replace(info_en(), headline="Gävle: café closed", areas=())
+    text = render_alert(alert(infos=(info,))).decode("utf-8")
+    latin1 = text.replace("encoding='UTF-8'", "encoding='ISO-8859-1'").encode("latin-1")
+    assert "ä".encode("latin-1") in latin1
+    assert parse_cap(latin1)[0].infos[0].headline == "Gävle: café closed"
