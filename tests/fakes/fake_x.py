@@ -11,8 +11,8 @@ import json
 import re
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
@@ -27,7 +27,7 @@ class StreamScript:
     """One stream connection: these lines (dicts are JSON-encoded), then ``keep_alives`` blank
     lines, then a clean end of the chunked body ("close") or a cut in the middle of a chunk."""
 
-    lines: list[str | JSON] = field(default_factory=list)
+    lines: Sequence[str | JSON] = ()
     keep_alives: int = 0
     end: Literal["close", "drop"] = "close"
 
@@ -178,8 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _ = self._begin("POST")
         if path is None:
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
+        body = json.loads(self.body or b"{}")
         if path == "/2/tweets/search/stream/rules":
             self._json(200, self.fake.change_rules(body))
         elif path == "/2/tweets":
@@ -190,6 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _begin(self, method: str) -> tuple[str | None, dict[str, str]]:
         """Record the request; answer 429 if one is scheduled (then the path is None)."""
         parts = urlsplit(self.path)
+        self.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with self.fake.lock:
             auth = self.headers.get("Authorization", "")
             self.fake.requests.append((method, parts.path, account_of(auth)))
