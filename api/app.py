@@ -1,0 +1,80 @@
+"""FastAPI app factory. Nothing is built at import time: the lifespan builds the container."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import errors, pages
+from api.bootstrap import Container, build
+from api.routes import auth, directory, system
+from api.settings import Settings, load_settings
+from web import STATIC_DIR
+
+ContainerFactory = Callable[[], Container]
+
+
+def create_app(
+    settings: Settings | None = None, *, container_factory: ContainerFactory | None = None
+) -> FastAPI:
+    def make() -> Container:
+        if container_factory is not None:
+            return container_factory()
+        return build(settings or load_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = make()
+        app.state.container = container
+        if not container.started:
+            container.start()
+        try:
+            yield
+        finally:
+            container.close()
+
+    app = FastAPI(
+        title="SMC — Social Media Center",
+        version="0.1.0",
+        description="Citizens' postings in, answers and staged warnings out. Korean and English.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    _html_errors(app)
+    app.include_router(system.router)
+    app.include_router(auth.router)
+    app.include_router(directory.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def _html_errors(app: FastAPI) -> None:
+    """Browsers get an HTML error page; API clients keep problem+json."""
+    json_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if wants_html and not request.url.path.startswith("/api"):
+            if exc.status_code == 401:
+                from fastapi.responses import RedirectResponse  # noqa: PLC0415
+
+                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            from api.rendering import render  # noqa: PLC0415
+
+            page: HTMLResponse = render(
+                request, "error.html", status_code=exc.status_code, status=exc.status_code,
+                detail=str(exc.detail),
+            )
+            return page
+        result = json_handler(request, exc)
+        assert isinstance(result, JSONResponse)
+        return result
+
+    app.add_exception_handler(StarletteHTTPException, handler)

@@ -1,0 +1,147 @@
+"""The composition root: settings in, a running container of store, services and views out."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from domain.clock import Clock, SystemClock
+from domain.directory_service import DirectoryService
+from domain.store import Commands, SmcStore
+from projections.catchup import CatchUpLoop
+from projections.registry import PROJECTIONS
+from projections.viewset import ViewsConfig, ViewSet
+from projections.worker import Worker
+
+from api.security import Passwords, Tokens
+from api.settings import Settings, SettingsError
+
+log = logging.getLogger("smc")
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing environment for the configured database (explicit, never os.environ)."""
+    db = settings.database()
+    if db.kind == "sqlite":
+        assert db.sqlite_path is not None
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db.sqlite_path)}
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": db.dbname,
+        "POSTGRES_HOST": db.host,
+        "POSTGRES_PORT": str(db.port),
+        "POSTGRES_USER": db.user,
+        "POSTGRES_PASSWORD": db.password,
+        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+    }
+
+
+def views_config(settings: Settings) -> ViewsConfig:
+    db = settings.database()
+    if db.kind == "sqlite":
+        assert db.sqlite_path is not None
+        return ViewsConfig("sqlite", sqlite_dir=db.sqlite_path.parent / "views")
+    return ViewsConfig("postgres", postgres_env=store_env(settings))
+
+
+def check_database(settings: Settings) -> None:
+    """Fail early with one line that says what to fix when the database cannot be used."""
+    db = settings.database()
+    if db.kind == "sqlite":
+        assert db.sqlite_path is not None
+        try:
+            db.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            msg = f"cannot create {db.sqlite_path.parent} for the SQLite store: {exc.strerror}"
+            raise SettingsError(msg) from None
+        return
+    import psycopg  # noqa: PLC0415 - only needed for PostgreSQL deployments
+
+    try:
+        psycopg.connect(
+            host=db.host, port=db.port, user=db.user, password=db.password,
+            dbname=db.dbname, connect_timeout=5,
+        ).close()
+    except psycopg.Error as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = lines[0].rstrip(".") if lines else type(exc).__name__
+        msg = (
+            f"cannot reach PostgreSQL at {db.host}:{db.port}/{db.dbname} as {db.user}: {reason}."
+            " Check SMC_DATABASE_URL and that the server is running."
+        )
+        raise SettingsError(msg) from None
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    store: SmcStore
+    commands: Commands
+    directory: DirectoryService
+    views: ViewSet
+    passwords: Passwords
+    tokens: Tokens
+    catchup: CatchUpLoop | None = None
+    worker: Worker | None = None
+    started: bool = field(default=False)
+    closed: bool = field(default=False)
+
+    def start(self) -> None:
+        if self.catchup is not None:
+            self.catchup.start()
+        if self.worker is not None:
+            self.worker.start()
+        self.started = True
+
+    def projection_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if self.catchup is not None:
+            errors.update(self.catchup.errors)
+        if self.worker is not None:
+            errors.update(self.worker.errors())
+        return errors
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self.catchup is not None:
+            self.catchup.stop()
+        if self.worker is not None:
+            self.worker.stop()
+        self.views.close()
+        self.store.close()
+
+
+def build(
+    settings: Settings, clock: Clock | None = None, *, in_process_worker: bool = False
+) -> Container:
+    """Wire everything. ``in_process_worker`` runs PostgreSQL projections in this process."""
+    check_database(settings)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    clock = clock or SystemClock()
+    store = SmcStore(env=store_env(settings))
+    commands = Commands(store, clock)
+    views = ViewSet.open(PROJECTIONS, views_config(settings))
+    container = Container(
+        settings=settings,
+        clock=clock,
+        store=store,
+        commands=commands,
+        directory=DirectoryService(commands),
+        views=views,
+        passwords=Passwords(),
+        tokens=Tokens(settings.secret_key, settings.session_max_age),
+    )
+    if settings.database().kind == "sqlite":
+        if settings.projections_in_process:
+            container.catchup = CatchUpLoop(
+                store, views.all(), poll_interval=settings.poll_interval
+            )
+    elif settings.projections_in_process or in_process_worker:
+        container.worker = Worker(PROJECTIONS, store_env(settings))
+    return container

@@ -1,0 +1,114 @@
+"""The one settings object. Every configuration value of SMC is read here and nowhere else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-secret-change-me"}
+
+
+class SettingsError(ValueError):
+    """A configuration value is wrong; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    kind: Literal["sqlite", "postgres"]
+    sqlite_path: Path | None = None
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    dbname: str = ""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SMC_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = "dev-secret-change-me"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    run_projections: bool | None = Field(
+        default=None,
+        description="Run projections inside the API process (default: yes on SQLite, no on"
+        " PostgreSQL, where `smc worker` runs them).",
+    )
+    poll_interval: float = 0.5
+    postgres_pool_size: int = 2
+    postgres_max_overflow: int = 4
+    session_max_age: int = 12 * 3600
+    default_lang: Literal["ko", "en"] = "ko"
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.env != "development" and self.secret_key in PLACEHOLDER_SECRETS:
+            msg = "SMC_SECRET_KEY is a placeholder; set a long random value outside development"
+            raise ValueError(msg)
+        self.database()
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'smc.sqlite'}"
+
+    def database(self) -> DatabaseTarget:
+        return parse_database_url(self.effective_database_url)
+
+    @property
+    def projections_in_process(self) -> bool:
+        if self.run_projections is not None:
+            return self.run_projections
+        return self.database().kind == "sqlite"
+
+
+def parse_database_url(url: str) -> DatabaseTarget:
+    """Accepts ``sqlite:///path`` and ``postgresql://user:pass@host:port/db``."""
+    hint = "use sqlite:///path/to/smc.sqlite or postgresql://user:password@host:5432/dbname"
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if not path or path.endswith("/"):
+            raise SettingsError(f"SMC_DATABASE_URL {url!r} names no file; {hint}")
+        return DatabaseTarget("sqlite", sqlite_path=Path(path))
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgresql", "postgres"}:
+        raise SettingsError(f"SMC_DATABASE_URL {url!r} has an unknown scheme; {hint}")
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise SettingsError(f"SMC_DATABASE_URL {url!r} has a bad port; {hint}") from None
+    dbname = parts.path.lstrip("/")
+    if not parts.hostname or not dbname or not parts.username:
+        raise SettingsError(f"SMC_DATABASE_URL {url!r} needs a user, host and database; {hint}")
+    return DatabaseTarget(
+        "postgres",
+        host=parts.hostname,
+        port=port,
+        user=unquote(parts.username),
+        password=unquote(parts.password or ""),
+        dbname=dbname,
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, turning validation errors into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except SettingsError:
+        raise
+    except ValueError as exc:
+        errors = getattr(exc, "errors", None)
+        if callable(errors):
+            first = errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            msg = first.get("msg", str(exc)).removeprefix("Value error, ")
+            raise SettingsError(f"SMC_{where.upper()}: {msg}" if where else msg) from None
+        raise SettingsError(str(exc)) from None

@@ -1,0 +1,31 @@
+"""Small helpers shared by tests: users with a role, and their bearer headers."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from api.bootstrap import Container
+from domain.context import Cause
+from domain.directory import Role
+
+PASSWORD = "correct horse battery"
+
+
+def add_user(container: Container, username: str, role: Role) -> None:
+    container.directory.add_user(
+        Cause("system:test"), username=username, display_name=username, role=role,
+        password_hash=container.passwords.hash(PASSWORD),
+    )
+
+
+def bearer(client: TestClient, username: str) -> dict[str, str]:
+    response = client.post("/api/auth/token", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def user_with_role(client: TestClient, container: Container, role: Role) -> dict[str, str]:
+    name = f"u-{role.value}".replace("_", "-")
+    if container.directory.find_user(name) is None:
+        add_user(container, name, role)
+    return bearer(client, name)
