@@ -63,13 +63,16 @@ def _html_errors(app: FastAPI) -> None:
         wants_html = "text/html" in request.headers.get("accept", "")
         if wants_html and not request.url.path.startswith("/api"):
             if exc.status_code == 401:
-                from fastapi.responses import RedirectResponse  # noqa: PLC0415
+                from fastapi.responses import RedirectResponse
 
                 return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-            from api.rendering import render  # noqa: PLC0415
+            from api.rendering import render
 
             page: HTMLResponse = render(
-                request, "error.html", status_code=exc.status_code, status=exc.status_code,
+                request,
+                "error.html",
+                status_code=exc.status_code,
+                status=exc.status_code,
                 detail=str(exc.detail),
             )
             return page

@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.security import Passwords, Tokens
+from api.settings import Settings, SettingsError
 from domain.clock import Clock, SystemClock
 from domain.directory_service import DirectoryService
 from domain.store import Commands, SmcStore
@@ -13,9 +15,6 @@ from projections.catchup import CatchUpLoop
 from projections.registry import PROJECTIONS
 from projections.viewset import ViewsConfig, ViewSet
 from projections.worker import Worker
-
-from api.security import Passwords, Tokens
-from api.settings import Settings, SettingsError
 
 log = logging.getLogger("smc")
 
@@ -58,12 +57,16 @@ def check_database(settings: Settings) -> None:
             msg = f"cannot create {db.sqlite_path.parent} for the SQLite store: {exc.strerror}"
             raise SettingsError(msg) from None
         return
-    import psycopg  # noqa: PLC0415 - only needed for PostgreSQL deployments
+    import psycopg
 
     try:
         psycopg.connect(
-            host=db.host, port=db.port, user=db.user, password=db.password,
-            dbname=db.dbname, connect_timeout=5,
+            host=db.host,
+            port=db.port,
+            user=db.user,
+            password=db.password,
+            dbname=db.dbname,
+            connect_timeout=5,
         ).close()
     except psycopg.Error as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]

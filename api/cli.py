@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from api.bootstrap import Container, build
@@ -29,7 +36,8 @@ err = Console(stderr=True)
 out = Console()
 
 DbOption = Annotated[
-    str | None, typer.Option("--database-url", help="sqlite:///path or postgresql://user:pw@host/db")
+    str | None,
+    typer.Option("--database-url", help="sqlite:///path or postgresql://user:pw@host/db"),
 ]
 
 
@@ -69,9 +77,9 @@ def serve(
     database_url: DbOption = None,
 ) -> None:
     """Start the web server (embedded SQLite by default)."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
-    from api.app import create_app  # noqa: PLC0415
+    from api.app import create_app
 
     settings = settings_from(database_url)
     try:
@@ -91,7 +99,7 @@ def demo(
     database_url: DbOption = None,
 ) -> None:
     """Load demo departments, districts, accounts and users into an empty store."""
-    from api.demo import DEMO_PASSWORD, load_demo  # noqa: PLC0415
+    from api.demo import DEMO_PASSWORD, load_demo
 
     with opened(settings_from(database_url)) as container:
         if if_empty and container.store.head() > 0:
@@ -116,7 +124,10 @@ def user_add(
     """Add a user (prompts for the password)."""
     with opened(settings_from(database_url)) as container:
         result = container.directory.add_user(
-            Cause("system:cli"), username=name, display_name=display_name, role=role,
+            Cause("system:cli"),
+            username=name,
+            display_name=display_name,
+            role=role,
             password_hash=container.passwords.hash(password),
         )
         out.print(f"added user {name} ({role.value}) at position {result.position}")
@@ -128,7 +139,7 @@ def projections_status(
     database_url: DbOption = None,
 ) -> None:
     """Head position, and each projection's position and lag."""
-    import json  # noqa: PLC0415
+    import json
 
     with opened(settings_from(database_url, run_projections=False)) as container:
         head = container.store.head()
@@ -148,22 +159,29 @@ def projections_rebuild(
     database_url: DbOption = None,
 ) -> None:
     """Drop a read model and rebuild it from the event store, with a progress bar."""
-    from projections.catchup import catch_up  # noqa: PLC0415
+    from projections.catchup import catch_up
 
     with opened(settings_from(database_url, run_projections=False)) as container:
         names = container.views.names()
         if name is not None and name not in names:
             raise fail(f"no projection named {name!r} (known: {', '.join(names)})")
         head = container.store.head()
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=err) as progress:
             for n in [name] if name else names:
                 projection = container.views[n]
                 task = progress.add_task(n, total=max(head, 1))
                 projection.reset()
-                catch_up(container.store, projection, until=head,
-                         progress=lambda pos, _h, t=task: progress.update(t, completed=pos))
+
+                def advance(position: int, _head: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=position)
+
+                catch_up(container.store, projection, until=head, progress=advance)
                 progress.update(task, completed=max(head, 1))
         out.print(f"rebuilt {name or 'all projections'} up to position {head}")
 
@@ -194,3 +212,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from api.bootstrap import Container
 from domain.context import Cause
@@ -30,18 +31,30 @@ DEPARTMENTS = [
 ]
 
 DISTRICTS = [
-    ("11110", "종로구", "Jongno-gu"), ("11140", "중구", "Jung-gu"),
-    ("11170", "용산구", "Yongsan-gu"), ("11200", "성동구", "Seongdong-gu"),
-    ("11215", "광진구", "Gwangjin-gu"), ("11230", "동대문구", "Dongdaemun-gu"),
-    ("11260", "중랑구", "Jungnang-gu"), ("11290", "성북구", "Seongbuk-gu"),
-    ("11305", "강북구", "Gangbuk-gu"), ("11320", "도봉구", "Dobong-gu"),
-    ("11350", "노원구", "Nowon-gu"), ("11380", "은평구", "Eunpyeong-gu"),
-    ("11410", "서대문구", "Seodaemun-gu"), ("11440", "마포구", "Mapo-gu"),
-    ("11470", "양천구", "Yangcheon-gu"), ("11500", "강서구", "Gangseo-gu"),
-    ("11530", "구로구", "Guro-gu"), ("11545", "금천구", "Geumcheon-gu"),
-    ("11560", "영등포구", "Yeongdeungpo-gu"), ("11590", "동작구", "Dongjak-gu"),
-    ("11620", "관악구", "Gwanak-gu"), ("11650", "서초구", "Seocho-gu"),
-    ("11680", "강남구", "Gangnam-gu"), ("11710", "송파구", "Songpa-gu"),
+    ("11110", "종로구", "Jongno-gu"),
+    ("11140", "중구", "Jung-gu"),
+    ("11170", "용산구", "Yongsan-gu"),
+    ("11200", "성동구", "Seongdong-gu"),
+    ("11215", "광진구", "Gwangjin-gu"),
+    ("11230", "동대문구", "Dongdaemun-gu"),
+    ("11260", "중랑구", "Jungnang-gu"),
+    ("11290", "성북구", "Seongbuk-gu"),
+    ("11305", "강북구", "Gangbuk-gu"),
+    ("11320", "도봉구", "Dobong-gu"),
+    ("11350", "노원구", "Nowon-gu"),
+    ("11380", "은평구", "Eunpyeong-gu"),
+    ("11410", "서대문구", "Seodaemun-gu"),
+    ("11440", "마포구", "Mapo-gu"),
+    ("11470", "양천구", "Yangcheon-gu"),
+    ("11500", "강서구", "Gangseo-gu"),
+    ("11530", "구로구", "Guro-gu"),
+    ("11545", "금천구", "Geumcheon-gu"),
+    ("11560", "영등포구", "Yeongdeungpo-gu"),
+    ("11590", "동작구", "Dongjak-gu"),
+    ("11620", "관악구", "Gwanak-gu"),
+    ("11650", "서초구", "Seocho-gu"),
+    ("11680", "강남구", "Gangnam-gu"),
+    ("11710", "송파구", "Songpa-gu"),
     ("11740", "강동구", "Gangdong-gu"),
 ]
 
@@ -90,16 +103,31 @@ def load_demo(container: Container, *, force: bool = False) -> DemoReport:
         raise StoreNotEmptyError(msg)
     d, report = container.directory, DemoReport()
     for code, ko, en in DEPARTMENTS:
-        _ensure(report, lambda c=code, k=ko, e=en: d.register_department(DEMO, c, k, e))
+        _ensure(report, partial(d.register_department, DEMO, code, ko, en))
     for code, ko, en in DISTRICTS:
-        _ensure(report, lambda c=code, k=ko, e=en: d.register_district(DEMO, c, k, e))
+        _ensure(report, partial(d.register_district, DEMO, code, ko, en))
     for ch, handle, dept, mon, warn in ACCOUNTS:
-        _ensure(report, lambda ch=ch, h=handle, dp=dept, m=mon, w=warn: d.register_account(
-            DEMO, channel=ch, handle=h, department_code=dp, monitored=m, warnings=w))
+        account = partial(
+            d.register_account,
+            DEMO,
+            channel=ch,
+            handle=handle,
+            department_code=dept,
+            monitored=mon,
+            warnings=warn,
+        )
+        _ensure(report, account)
     if container.settings.env == "production":
         return report  # a published demo password has no place in production
     password_hash = container.passwords.hash(DEMO_PASSWORD)
     for username, name, role in USERS:
-        _ensure(report, lambda u=username, n=name, r=role: d.add_user(
-            DEMO, username=u, display_name=n, role=r, password_hash=password_hash))
+        user = partial(
+            d.add_user,
+            DEMO,
+            username=username,
+            display_name=name,
+            role=role,
+            password_hash=password_hash,
+        )
+        _ensure(report, user)
     return report

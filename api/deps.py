@@ -37,8 +37,12 @@ def _principal_from_token(container: Container, token: str, via: str, tokens: To
     if user is None or not user.active:
         return PUBLIC
     return Principal(
-        role=user.role, user_id=user.id, username=user.username,
-        display_name=user.display_name, via=via, token=token,
+        role=user.role,
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        via=via,
+        token=token,
     )
 
 
@@ -52,8 +56,11 @@ def current_principal(request: Request) -> Principal:
     if auth.lower().startswith("bearer "):
         principal = _principal_from_token(container, auth[7:].strip(), "bearer", tokens)
         if not principal.signed_in:
-            raise HTTPException(401, "bearer token invalid or expired; sign in again",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "bearer token invalid or expired; sign in again",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
     elif cookie := request.cookies.get(SESSION_COOKIE):
         principal = _principal_from_token(container, cookie, "cookie", tokens)
     request.state.principal = principal
@@ -85,6 +92,16 @@ def allow(*roles: Role) -> Any:
 
     guard.__smc_roles__ = allowed  # type: ignore[attr-defined]
     return Depends(guard)
+
+
+def anyone() -> Any:
+    """Mark a mutating route as open to everyone (it does its own checks, e.g. sign-in)."""
+
+    def open_to_all() -> None:
+        return None
+
+    open_to_all.__smc_roles__ = frozenset(Role)  # type: ignore[attr-defined]
+    return Depends(open_to_all)
 
 
 def roles_of(dependency: Callable[..., Any]) -> frozenset[Role] | None:

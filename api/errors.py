@@ -41,8 +41,8 @@ def problem(status: int, title: str, detail: str, **extra: object) -> JSONRespon
 
 def status_for(exc: DomainError) -> int:
     for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+        if cls in STATUS and issubclass(cls, DomainError):
+            return STATUS[cls]
     return 400
 
 
@@ -80,7 +80,13 @@ def install(app: FastAPI) -> None:
 
 def _title(status: int) -> str:
     return {
-        400: "Bad request", 401: "Sign-in required", 403: "Permission denied",
-        404: "Not found", 405: "Method not allowed", 409: "Conflict", 413: "Too large",
-        429: "Too many requests", 503: "Unavailable",
+        400: "Bad request",
+        401: "Sign-in required",
+        403: "Permission denied",
+        404: "Not found",
+        405: "Method not allowed",
+        409: "Conflict",
+        413: "Too large",
+        429: "Too many requests",
+        503: "Unavailable",
     }.get(status, "Error")

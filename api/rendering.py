@@ -50,8 +50,10 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     who = current_principal(request)
     container = get_container(request)
     csrf = container.tokens.csrf_for(who.token) if who.signed_in else ""
-    html = environment().get_template(template).render(
-        lang=lang, t=catalogue(lang), who=who, csrf=csrf, request=request, **context
+    html = (
+        environment()
+        .get_template(template)
+        .render(lang=lang, t=catalogue(lang), who=who, csrf=csrf, request=request, **context)
     )
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") in LANGS:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.directory import Role
+
+LaxRole = Annotated[Role, Field(strict=False)]  # enums arrive as JSON strings
 
 
 class Strict(BaseModel):
@@ -25,7 +29,7 @@ class TokenRequest(Strict):
 
 class TokenResponse(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105
     role: Role
     username: str
 
@@ -53,12 +57,12 @@ class AccountIn(Strict):
 class UserIn(Strict):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     display_name: str = Field(default="", max_length=100)
-    role: Role
+    role: LaxRole
     password: str = Field(min_length=8, max_length=256)
 
 
 class RoleIn(Strict):
-    role: Role
+    role: LaxRole
 
 
 class ProjectionOut(BaseModel):

@@ -20,7 +20,7 @@ class Passwords:
 
     def hash(self, password: str) -> str:
         if len(password) < 8:
-            from domain.errors import InvalidInputError  # noqa: PLC0415
+            from domain.errors import InvalidInputError
 
             raise InvalidInputError("password must be at least 8 characters")
         return str(self._hasher.hash(password))

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     data_dir: Path = Path("var")
     database_url: str = ""
-    secret_key: str = "dev-secret-change-me"
+    secret_key: str = "dev-secret-change-me"  # noqa: S105 - refused outside development
     host: str = "127.0.0.1"
     port: int = 8000
     run_projections: bool | None = Field(

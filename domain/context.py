@@ -31,7 +31,10 @@ class Cause:
 
     def __post_init__(self) -> None:
         if not _ACTOR.match(self.actor):
-            msg = f"actor must be user:<uuid>, system:<component> or citizen:<ref>, not {self.actor!r}"
+            msg = (
+                "actor must be user:<uuid>, system:<component> or citizen:<ref>,"
+                f" not {self.actor!r}"
+            )
             raise ValueError(msg)
 
 

@@ -34,8 +34,7 @@ class DirectoryService:
         self.commands = commands
         self.store = commands.store
 
-    def _create_once(self, cause: Cause, aggregate_id: UUID, what: str, make: type) -> None:
-        del make
+    def _ensure_new(self, aggregate_id: UUID, what: str) -> None:
         if self.store.exists(aggregate_id):
             raise AlreadyExistsError(f"{what} already exists", id=str(aggregate_id))
 
@@ -43,7 +42,7 @@ class DirectoryService:
         code = _check_code(code, "department code").upper()
 
         def command() -> Recorded:
-            self._create_once(cause, ids.department_id(code), f"department {code}", Department)
+            self._ensure_new(ids.department_id(code), f"department {code}")
             dept = Department(code, name_ko, name_en)
             return Recorded(dept.id, self.commands.save(dept))
 
@@ -53,7 +52,7 @@ class DirectoryService:
         code = _check_code(code, "district code")
 
         def command() -> Recorded:
-            self._create_once(cause, ids.district_id(code), f"district {code}", DistrictOffice)
+            self._ensure_new(ids.district_id(code), f"district {code}")
             office = DistrictOffice(code, name_ko, name_en)
             return Recorded(office.id, self.commands.save(office))
 
@@ -75,7 +74,7 @@ class DirectoryService:
         def command() -> Recorded:
             self.store.load(ids.department_id(department_code), Department, "department")
             aid = ids.account_id(channel, handle)
-            self._create_once(cause, aid, f"account {channel}:{handle}", ChannelAccount)
+            self._ensure_new(aid, f"account {channel}:{handle}")
             acc = ChannelAccount(channel, handle, department_code.upper(), monitored, warnings)
             return Recorded(acc.id, self.commands.save(acc))
 
@@ -89,7 +88,7 @@ class DirectoryService:
             raise InvalidInputError("user name may hold letters, digits, '.', '-' and '_' only")
 
         def command() -> Recorded:
-            self._create_once(cause, ids.user_id(username), f"user {username}", User)
+            self._ensure_new(ids.user_id(username), f"user {username}")
             user = User(username, display_name or username, role.value, password_hash)
             return Recorded(user.id, self.commands.save(user))
 
@@ -117,7 +116,11 @@ class DirectoryService:
         except NotFoundError:
             return None
         return UserRecord(
-            user.id, user.username, user.display_name, Role(user.role), user.password_hash,
+            user.id,
+            user.username,
+            user.display_name,
+            Role(user.role),
+            user.password_hash,
             user.active,
         )
 

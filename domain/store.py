@@ -49,7 +49,7 @@ class SmcStore(Application[UUID]):
 
     def load(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"{what} not found", id=str(aggregate_id)) from None
         if not isinstance(aggregate, kind):

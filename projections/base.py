@@ -18,31 +18,34 @@ Handler = Callable[[Any, Any, ViewTx, int], None]
 F = TypeVar("F", bound=Callable[..., None])
 
 
-def handles(*event_classes: type) -> Callable[[F], F]:
-    """Mark a method ``(self, event, tx, position)`` as the handler of these event classes."""
+ANY_EVENT = "*"
+
+
+def handles(*topics: str) -> Callable[[F], F]:
+    """Mark a method ``(self, event, tx, position)`` as the handler of these event topics,
+    named without the ``smc:`` prefix (``"Department.Registered"``), or ``"*"`` for all."""
 
     def mark(method: F) -> F:
-        method.__smc_handles__ = event_classes  # type: ignore[attr-defined]
+        method.__smc_handles__ = topics  # type: ignore[attr-defined]
         return method
 
     return mark
 
 
-class SmcProjection(Projection[View]):  # type: ignore[type-var]
+class SmcProjection(Projection[View]):
     """Subclasses set ``name``, ``tables``, ``ddl`` and decorate handlers with @handles."""
 
-    name: ClassVar[str] = ""
     tables: ClassVar[tuple[str, ...]] = ()
     ddl: ClassVar[tuple[str, ...]] = ()
-    _handlers: ClassVar[dict[type, Handler]]
+    _handlers: ClassVar[dict[str, Handler]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        handlers: dict[type, Handler] = {}
+        handlers: dict[str, Handler] = {}
         for base in reversed(cls.__mro__):
             for attr in vars(base).values():
-                for event_class in getattr(attr, "__smc_handles__", ()):
-                    handlers[event_class] = attr
+                for topic in getattr(attr, "__smc_handles__", ()):
+                    handlers[topic] = attr
         cls._handlers = handlers
 
     def __init__(self, view: View) -> None:
@@ -50,15 +53,16 @@ class SmcProjection(Projection[View]):  # type: ignore[type-var]
         view.ensure_schema(self.ddl)
 
     @classmethod
-    def _handler_for(cls, event_class: type) -> Handler | None:
-        for klass in event_class.__mro__:  # the most specific handler wins
-            handler = cls._handlers.get(klass)
-            if handler is not None:
-                return handler
-        return None
+    def _handler_for(cls, event: Any) -> Handler | None:
+        topic = str(getattr(type(event), "TOPIC", "")).removeprefix("smc:")
+        return cls._handlers.get(topic) or cls._handlers.get(ANY_EVENT)
+
+    @classmethod
+    def handled_topics(cls) -> set[str]:
+        return set(cls._handlers) - {ANY_EVENT}
 
     # -- writing ---------------------------------------------------------------------------
-    def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.process_page([(domain_event, tracking.notification_id)])
 
     def process_page(self, items: Sequence[tuple[Any, int]]) -> int:
@@ -69,7 +73,7 @@ class SmcProjection(Projection[View]):  # type: ignore[type-var]
             if not fresh:
                 return current
             for event, position in fresh:
-                handler = self._handler_for(type(event))
+                handler = self._handler_for(event)
                 if handler is not None:
                     handler(self, event, tx, position)
             self.view.record_position(tx, fresh[-1][1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.directory import ChannelAccount, Department, DistrictOffice, User
+import domain.directory  # noqa: F401 - the events this projection reads
 from projections.base import SmcProjection, handles
 from projections.views import Row, ViewTx
 
@@ -25,7 +25,7 @@ class DirectoryProjection(SmcProjection):
         " position BIGINT NOT NULL)",
     )
 
-    @handles(Department.Registered, Department.Renamed)
+    @handles("Department.Registered", "Department.Renamed")
     def _department(self, e: Any, tx: ViewTx, position: int) -> None:
         code = getattr(e, "code", None)
         tx.execute(
@@ -34,38 +34,43 @@ class DirectoryProjection(SmcProjection):
             [str(e.originator_id), code or "", e.name_ko, e.name_en, position],
         )
 
-    @handles(DistrictOffice.Registered)
+    @handles("DistrictOffice.Registered")
     def _district(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "INSERT INTO dir_districts VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             [str(e.originator_id), e.code, e.name_ko, e.name_en, position],
         )
 
-    @handles(ChannelAccount.Registered)
+    @handles("ChannelAccount.Registered")
     def _account(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "INSERT INTO dir_accounts VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
             [
-                str(e.originator_id), e.channel, e.handle, e.department_code,
-                int(e.monitored), int(e.warnings), position,
+                str(e.originator_id),
+                e.channel,
+                e.handle,
+                e.department_code,
+                int(e.monitored),
+                int(e.warnings),
+                position,
             ],
         )
 
-    @handles(User.Added)
+    @handles("User.Added")
     def _user_added(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "INSERT INTO dir_users VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (id) DO NOTHING",
             [str(e.originator_id), e.username, e.display_name, e.role, position],
         )
 
-    @handles(User.RoleChanged)
+    @handles("User.RoleChanged")
     def _role_changed(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "UPDATE dir_users SET role = ?, position = ? WHERE id = ?",
             [e.role, position, str(e.originator_id)],
         )
 
-    @handles(User.Deactivated)
+    @handles("User.Deactivated")
     def _deactivated(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "UPDATE dir_users SET active = 0, position = ? WHERE id = ?",

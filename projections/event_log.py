@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.base import SmcAggregate
-from projections.base import SmcProjection, handles
+from projections.base import ANY_EVENT, SmcProjection, handles
 from projections.views import Row, ViewTx
 
 
@@ -19,14 +18,17 @@ class EventLogProjection(SmcProjection):
         "CREATE INDEX IF NOT EXISTS log_events_originator ON log_events (originator_id)",
     )
 
-    @handles(SmcAggregate.Event)
+    @handles(ANY_EVENT)
     def _log(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "INSERT INTO log_events VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (position) DO NOTHING",
             [
-                position, str(e.originator_id), e.originator_version,
+                position,
+                str(e.originator_id),
+                e.originator_version,
                 getattr(type(e), "TOPIC", type(e).__qualname__).removeprefix("smc:"),
-                getattr(e, "actor", "system:unknown"), int(getattr(e, "exercise", False)),
+                getattr(e, "actor", "system:unknown"),
+                int(getattr(e, "exercise", False)),
                 e.timestamp.isoformat(),
             ],
         )

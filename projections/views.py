@@ -8,11 +8,12 @@ both databases speak (TEXT, BIGINT, DOUBLE PRECISION, ``ON CONFLICT ... DO UPDAT
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import Any
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
@@ -48,22 +49,30 @@ class ViewTx:
         return None if row is None else dict(row)
 
 
-class View(Protocol):
+class View(TrackingRecorder, ABC):
     """What projections and read paths use; nothing backend-specific leaks past it."""
 
     backend: str
 
+    @abstractmethod
     def ensure_schema(self, ddl: Sequence[str]) -> None: ...
+    @abstractmethod
     def write(self) -> AbstractContextManager[ViewTx]: ...
+    @abstractmethod
     def read(self) -> AbstractContextManager[ViewTx]: ...
+    @abstractmethod
     def position(self) -> int: ...
+    @abstractmethod
     def position_in(self, tx: ViewTx) -> int: ...
+    @abstractmethod
     def record_position(self, tx: ViewTx, position: int) -> None: ...
+    @abstractmethod
     def reset(self, tx: ViewTx, tables: Sequence[str], ddl: Sequence[str]) -> None: ...
+    @abstractmethod
     def close(self) -> None: ...
 
 
-class SqliteView(SQLiteTrackingRecorder):
+class SqliteView(SQLiteTrackingRecorder, View):
     backend = "sqlite"
 
     def ensure_schema(self, ddl: Sequence[str]) -> None:
@@ -75,6 +84,9 @@ class SqliteView(SQLiteTrackingRecorder):
     @contextmanager
     def write(self) -> Iterator[ViewTx]:
         with self.datastore.transaction(commit=True) as c:
+            # Take the write lock first: a deferred transaction that reads and then writes
+            # cannot wait for another process's writer and would fail at once.
+            c.execute("UPDATE tracking SET notification_id = notification_id WHERE 0")
             yield ViewTx(c.sqlite_cursor, pyformat=False)
 
     @contextmanager
@@ -107,7 +119,7 @@ class SqliteView(SQLiteTrackingRecorder):
         self.datastore.close()
 
 
-class PostgresView(PostgresTrackingRecorder):
+class PostgresView(PostgresTrackingRecorder, View):
     backend = "postgres"
 
     def ensure_schema(self, ddl: Sequence[str]) -> None:

@@ -13,7 +13,7 @@ from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.utils import Environment
 
 from projections.base import SmcProjection
-from projections.views import PostgresView, SqliteView
+from projections.views import PostgresView, SqliteView, View
 
 P = TypeVar("P", bound=SmcProjection)
 
@@ -42,7 +42,7 @@ def open_projection(cls: type[P], config: ViewsConfig) -> P:
         datastore = SQLiteDatastore(db_name=str(config.sqlite_dir / f"{cls.name}.sqlite"))
         return cls(SqliteView(datastore))
     env = Environment(cls.name, dict(config.postgres_env or {}))
-    factory = InfrastructureFactory.construct(env=env)  # type: ignore[var-annotated]
+    factory: InfrastructureFactory[View] = InfrastructureFactory.construct(env=env)
     return cls(factory.tracking_recorder(PostgresView))
 
 

@@ -52,8 +52,11 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        env="test", secret_key=TEST_SECRET, data_dir=tmp_path / "var",
-        database_url=database_url, poll_interval=0.05,
+        env="test",
+        secret_key=TEST_SECRET,
+        data_dir=tmp_path / "var",
+        database_url=database_url,
+        poll_interval=0.05,
     )
 
 

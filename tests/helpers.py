@@ -13,7 +13,10 @@ PASSWORD = "correct horse battery"
 
 def add_user(container: Container, username: str, role: Role) -> None:
     container.directory.add_user(
-        Cause("system:test"), username=username, display_name=username, role=role,
+        Cause("system:test"),
+        username=username,
+        display_name=username,
+        role=role,
         password_hash=container.passwords.hash(PASSWORD),
     )
 

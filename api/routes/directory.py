@@ -60,8 +60,12 @@ def accounts(container: ContainerDep, after: AfterQuery = None) -> list[dict[str
 @router.post("/accounts", status_code=CREATED, response_model=Written, dependencies=[ADMIN])
 def add_account(body: AccountIn, container: ContainerDep, who: PrincipalDep) -> Written:
     result = container.directory.register_account(
-        Cause(who.actor), channel=body.channel, handle=body.handle,
-        department_code=body.department_code, monitored=body.monitored, warnings=body.warnings,
+        Cause(who.actor),
+        channel=body.channel,
+        handle=body.handle,
+        department_code=body.department_code,
+        monitored=body.monitored,
+        warnings=body.warnings,
     )
     return _written(result)
 
@@ -76,8 +80,11 @@ def users(container: ContainerDep, after: AfterQuery = None) -> list[dict[str, A
 def add_user(body: UserIn, container: ContainerDep, who: PrincipalDep) -> Written:
     password_hash = container.passwords.hash(body.password)
     result = container.directory.add_user(
-        Cause(who.actor), username=body.username, display_name=body.display_name,
-        role=body.role, password_hash=password_hash,
+        Cause(who.actor),
+        username=body.username,
+        display_name=body.display_name,
+        role=body.role,
+        password_hash=password_hash,
     )
     return _written(result)
 

@@ -20,8 +20,13 @@ def healthz(container: ContainerDep) -> Any:
     try:
         head = container.store.head()
     except Exception as exc:  # the store being down is exactly what this reports
-        body = {"status": "unavailable", "backend": container.settings.database().kind,
-                "head": -1, "projections": [], "detail": str(exc).splitlines()[0]}
+        body: dict[str, Any] = {
+            "status": "unavailable",
+            "backend": container.settings.database().kind,
+            "head": -1,
+            "projections": [],
+            "detail": str(exc).splitlines()[0],
+        }
         return JSONResponse(body, status_code=503)
     statuses = container.views.status(head, container.projection_errors())
     failing = any(s.error for s in statuses)
