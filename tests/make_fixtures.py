@@ -22,13 +22,17 @@ def main() -> None:
         event = sample_event(cls)
         stored = store.mapper.to_stored_event(event)
         expect = {k: v for k, v in event.__dict__.items() if isinstance(v, str | bool | int)}
-        records.append({
-            "topic": stored.topic, "originator_id": str(stored.originator_id),
-            "originator_version": stored.originator_version,
-            "state": stored.state.decode("utf-8"), "expect": expect,
-        })
+        records.append(
+            {
+                "topic": stored.topic,
+                "originator_id": str(stored.originator_id),
+                "originator_version": stored.originator_version,
+                "state": stored.state.decode("utf-8"),
+                "expect": expect,
+            }
+        )
     FIXTURES.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    print(f"{len(records)} stored event fixtures")  # noqa: T201
+    print(f"{len(records)} stored event fixtures")
 
 
 if __name__ == "__main__":

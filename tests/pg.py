@@ -41,9 +41,24 @@ class Cluster:
 
     def psql(self, sql: str, dbname: str = "postgres") -> None:
         subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", dbname,
-             "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
-            check=True, capture_output=True,
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                dbname,
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
         )
 
     def create_database(self, name: str) -> str:
@@ -52,9 +67,19 @@ class Cluster:
 
     def stop(self) -> None:
         subprocess.run(
-            _as_pg([str(self.bindir / "pg_ctl"), "-D", str(self.tmp / "data"), "-m", "immediate",
-                    "-w", "stop"]),
-            capture_output=True, check=False,
+            _as_pg(
+                [
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.tmp / "data"),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ]
+            ),
+            capture_output=True,
+            check=False,
         )
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -69,14 +94,42 @@ def start_cluster() -> Cluster:
         shutil.chown(tmp, "postgres", "postgres")
     port = free_port()
     subprocess.run(
-        _as_pg([str(bindir / "initdb"), "-D", str(tmp / "data"), "-U", "postgres", "-A", "trust",
-                "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
-        check=True, capture_output=True,
+        _as_pg(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(tmp / "data"),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     opts = f"-h 127.0.0.1 -p {port} -k {tmp} -F -c max_connections=400 -c fsync=off"
     subprocess.run(
-        _as_pg([str(bindir / "pg_ctl"), "-D", str(tmp / "data"), "-l", str(tmp / "server.log"),
-                "-w", "-t", "30", "-o", opts, "start"]),
-        check=True, capture_output=True,
+        _as_pg(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(tmp / "data"),
+                "-l",
+                str(tmp / "server.log"),
+                "-w",
+                "-t",
+                "30",
+                "-o",
+                opts,
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     return Cluster(bindir, tmp, port)
