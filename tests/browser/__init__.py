@@ -1,0 +1,1 @@
+"""Real-browser tests of the web shell (Debian Chromium driven by Playwright)."""
