@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import errors, pages
+from api import errors, pages, pages_intake
 from api.bootstrap import Container, build
-from api.routes import auth, directory, system
+from api.routes import auth, directory, intake, system
 from api.settings import Settings, load_settings
 from web import STATIC_DIR
 
@@ -49,7 +49,9 @@ def create_app(
     app.include_router(system.router)
     app.include_router(auth.router)
     app.include_router(directory.router)
+    app.include_router(intake.router)
     app.include_router(pages.router)
+    app.include_router(pages_intake.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -10,8 +10,10 @@ from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
 from domain.clock import Clock, SystemClock
 from domain.directory_service import DirectoryService
+from domain.intake_service import IntakeService
 from domain.store import Commands, SmcStore
 from projections.catchup import CatchUpLoop
+from projections.intake import IntakeProjection
 from projections.registry import PROJECTIONS
 from projections.viewset import ViewsConfig, ViewSet
 from projections.worker import Worker
@@ -85,6 +87,7 @@ class Container:
     store: SmcStore
     commands: Commands
     directory: DirectoryService
+    intake: IntakeService
     views: ViewSet
     passwords: Passwords
     tokens: Tokens
@@ -94,6 +97,7 @@ class Container:
     closed: bool = field(default=False)
 
     def start(self) -> None:
+        self.intake.warm(self.views.get(IntakeProjection).recent_texts())
         if self.catchup is not None:
             self.catchup.start()
         if self.worker is not None:
@@ -136,6 +140,7 @@ def build(
         store=store,
         commands=commands,
         directory=DirectoryService(commands),
+        intake=IntakeService(commands),
         views=views,
         passwords=Passwords(),
         tokens=Tokens(settings.secret_key, settings.session_max_age),

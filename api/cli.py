@@ -208,6 +208,9 @@ def worker(database_url: DbOption = None) -> None:
 
 
 def main() -> None:
+    from api.cli_intake import ingest_app
+
+    app.add_typer(ingest_app, name="ingest")
     try:
         app()
     except KeyboardInterrupt:

@@ -47,6 +47,20 @@ class Settings(BaseSettings):
     postgres_max_overflow: int = 4
     session_max_age: int = 12 * 3600
     default_lang: Literal["ko", "en"] = "ko"
+    author_key_secret: str = Field(
+        default="", description="key for pseudonymous author ids (default: derived from secret)"
+    )
+    x_bearer_token: str = ""
+    x_api_base_url: str | None = Field(
+        default=None, description="send X API calls here instead (tests: a local fake X API)"
+    )
+    webhook_secrets: dict[str, str] = Field(
+        default_factory=dict, description='HMAC keys per webhook source, JSON: {"sms": "..."}'
+    )
+    open311_api_keys: list[str] = Field(
+        default_factory=list, description="if set, POST /open311 requires one of these api_keys"
+    )
+    open311_rate_limit: int = Field(default=30, description="anonymous reports per client/hour")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -55,6 +69,13 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         self.database()
         return self
+
+    @property
+    def author_key(self) -> bytes:
+        import hashlib
+
+        base = self.author_key_secret or f"author:{self.secret_key}"
+        return hashlib.sha256(base.encode()).digest()
 
     @property
     def effective_database_url(self) -> str:

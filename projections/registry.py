@@ -5,10 +5,12 @@ from __future__ import annotations
 from projections.base import SmcProjection
 from projections.directory import DirectoryProjection
 from projections.event_log import EventLogProjection
+from projections.intake import IntakeProjection
 
 PROJECTIONS: tuple[type[SmcProjection], ...] = (
     DirectoryProjection,
     EventLogProjection,
+    IntakeProjection,
 )
 
 

@@ -1,0 +1,81 @@
+"""``smc ingest``: take postings in from files and live channels."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli import DbOption, err, fail, opened, out, settings_from
+from projections.directory import DirectoryProjection
+
+ingest_app = typer.Typer(help="Take postings in from channels.", no_args_is_help=True)
+
+
+@ingest_app.command("x")
+def ingest_x(
+    replay: Annotated[
+        Path | None, typer.Option(help="file of X API v2 response lines to feed in")
+    ] = None,
+    live: Annotated[bool, typer.Option(help="run the filtered stream with backfill")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON summary")] = False,
+    batch: Annotated[int, typer.Option(min=1, max=5000, help="items per transaction")] = 500,
+    database_url: DbOption = None,
+) -> None:
+    """Feed X postings in: ``--replay FILE`` (same path as the live listener) or ``--live``."""
+    if (replay is None) == (not live):
+        raise fail("give exactly one of --replay FILE or --live")
+    settings = settings_from(database_url, run_projections=False)
+    with opened(settings) as container:
+        accounts = frozenset(
+            a["handle"]
+            for a in container.views.get(DirectoryProjection).accounts()
+            if a["channel"] == "x" and a["monitored"]
+        )
+        if replay is not None:
+            from channels.x.replay import replay_file
+
+            if not replay.is_file():
+                raise fail(f"no such file: {replay}")
+            result = replay_file(
+                replay,
+                container.intake,
+                author_key_secret=settings.author_key,
+                accounts=accounts,
+                batch_size=batch,
+            )
+            summary = dict(result.__dict__)
+            if as_json:
+                out.print_json(json.dumps(summary))
+            else:
+                out.print(", ".join(f"{k} {v}" for k, v in summary.items()))
+            return
+        _live(container, settings, accounts)
+
+
+def _live(container: object, settings: object, accounts: frozenset[str]) -> None:
+    from api.bootstrap import Container
+    from api.settings import Settings
+    from channels.x.live import LiveIntake
+
+    assert isinstance(container, Container) and isinstance(settings, Settings)
+    if not settings.x_bearer_token:
+        raise fail("set SMC_X_BEARER_TOKEN to run the live X listener")
+    intake = LiveIntake(
+        container.intake,
+        settings.x_bearer_token,
+        settings.author_key,
+        hashtags=sorted(container.intake.watched()),
+        accounts=sorted(accounts),
+        base_url=settings.x_api_base_url,
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    err.print(f"backfill: {intake.run_backfill().__dict__}")
+    intake.run_stream(stop)
+    err.print(f"stopped: {intake.totals.__dict__}")

@@ -1,0 +1,49 @@
+"""Feed saved X API v2 response lines through the same path as the live listener."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from channels.x.intake import to_incoming, to_rejection
+from channels.x.mapping import iter_replay
+from domain.context import Cause
+from domain.intake_service import IncomingRejection, IntakeResult, IntakeService
+from domain.postings import IncomingPosting
+
+Progress = Callable[[IntakeResult], None]
+
+
+def replay_file(
+    path: str | Path,
+    service: IntakeService,
+    *,
+    author_key_secret: bytes,
+    accounts: frozenset[str] = frozenset(),
+    batch_size: int = 500,
+    cause: Cause | None = None,
+    progress: Progress | None = None,
+) -> IntakeResult:
+    """Group-commit the file's items in batches; every batch is one transaction."""
+    cause = cause or Cause("system:x-replay")
+    total = IntakeResult()
+    postings: list[IncomingPosting] = []
+    rejections: list[IncomingRejection] = []
+
+    def flush() -> None:
+        if postings or rejections:
+            total.add(service.ingest(cause, list(postings), list(rejections)))
+            postings.clear()
+            rejections.clear()
+            if progress is not None:
+                progress(total)
+
+    for _line_no, items, rejected in iter_replay(
+        path, author_key_secret=author_key_secret, accounts=accounts
+    ):
+        postings.extend(to_incoming(p) for p in items)
+        rejections.extend(to_rejection(r) for r in rejected)
+        if len(postings) + len(rejections) >= batch_size:
+            flush()
+    flush()
+    return total

@@ -1,0 +1,272 @@
+"""Application service for intake: store postings once, echoes as echoes, rejections visibly,
+and advance a channel's cursor in the same transaction as the items before it."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from domain.base import SmcAggregate
+from domain.context import Cause
+from domain.errors import NotFoundError
+from domain.neardup import NearDuplicateIndex
+from domain.postings import (
+    MAX_TEXT,
+    Echo,
+    IncomingPosting,
+    IntakeCursor,
+    IntakeRejection,
+    Posting,
+    WatchList,
+)
+from domain.store import Commands, Recorded
+
+STANDING = "standing"
+
+
+class Triager(Protocol):
+    """Decides, for a posting being taken in, the aggregate that records its triage (saved in
+    the same transaction as the posting), or None."""
+
+    def triage(self, posting: Posting, item: IncomingPosting) -> SmcAggregate | None: ...
+
+
+@dataclass(frozen=True)
+class IncomingRejection:
+    channel: str
+    reason: str
+    excerpt: str
+    source_id: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        raw = f"{self.source_id}\x00{self.reason}\x00{self.excerpt}".encode()
+        return hashlib.sha256(raw).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Cursor:
+    channel: str
+    stream: str
+    value: str
+
+
+@dataclass
+class IntakeResult:
+    read: int = 0
+    new: int = 0
+    retweets: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    rejected: int = 0
+    position: int = 0
+
+    def add(self, other: IntakeResult) -> None:
+        for name in ("read", "new", "retweets", "duplicates", "near_duplicates", "rejected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.position = max(self.position, other.position)
+
+
+def validate(item: IncomingPosting) -> str | None:
+    """Why an item cannot be taken in, or None."""
+    if not item.source_id.strip():
+        return "missing source id"
+    if not item.text.strip() and not item.media_urls:
+        return "empty text"
+    if len(item.text) > MAX_TEXT:
+        return f"text longer than {MAX_TEXT} characters"
+    if item.created_at.tzinfo is None:
+        return "created time has no time zone"
+    if item.lat is not None and not -90 <= item.lat <= 90:
+        return f"latitude {item.lat} out of range"
+    if item.lon is not None and not -180 <= item.lon <= 180:
+        return f"longitude {item.lon} out of range"
+    return None
+
+
+class IntakeService:
+    def __init__(
+        self,
+        commands: Commands,
+        index: NearDuplicateIndex | None = None,
+        triager: Triager | None = None,
+    ) -> None:
+        self.commands = commands
+        self.triager = triager
+        self.store = commands.store
+        self.index = index or NearDuplicateIndex()
+        self._seen: OrderedDict[UUID, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def warm(self, rows: Iterable[tuple[str, str, str | None]]) -> None:
+        """Seed the near-duplicate index with recent postings (id, text, case id)."""
+        for posting_id, text, case_id in rows:
+            self.index.add(posting_id, text, case_id)
+
+    def ingest(
+        self,
+        cause: Cause,
+        postings: Sequence[IncomingPosting],
+        rejections: Sequence[IncomingRejection] = (),
+        cursor: Cursor | None = None,
+    ) -> IntakeResult:
+        """Store a batch in one transaction (group commit)."""
+        with self._lock:
+            attempt = {"careful": False}
+
+            def command() -> IntakeResult:
+                careful = attempt["careful"]
+                attempt["careful"] = True  # a retry means something already exists
+                return self._ingest(postings, rejections, cursor, careful=careful)
+
+            return self.commands.run(cause, command)
+
+    def _ingest(
+        self,
+        postings: Sequence[IncomingPosting],
+        rejections: Sequence[IncomingRejection],
+        cursor: Cursor | None,
+        *,
+        careful: bool,
+    ) -> IntakeResult:
+        result = IntakeResult(read=len(postings) + len(rejections))
+        pending: list[SmcAggregate] = []
+        fresh: list[Posting] = []
+        batch_ids: set[UUID] = set()
+        local = NearDuplicateIndex(self.index.threshold, capacity=len(postings) + 1)
+        for item in postings:
+            reason = validate(item)
+            if reason is not None:
+                rejections = [
+                    *rejections,
+                    IncomingRejection(item.channel, reason, item.text[:500], item.source_id),
+                ]
+                result.read -= 1
+                continue
+            if item.is_retweet:
+                result.retweets += 1
+                echo_id = Echo.create_id(item.channel, item.source_id)
+                if self._known(echo_id, batch_ids, careful):
+                    continue
+                batch_ids.add(echo_id)
+                pending.append(Echo(item.channel, item.source_id, item.retweet_of, item.author_key))
+                continue
+            pid = item.posting_id
+            if self._known(pid, batch_ids, careful):
+                result.duplicates += 1
+                continue
+            batch_ids.add(pid)
+            match = local.find(item.text) or self.index.find(item.text)
+            if match is not None:
+                result.near_duplicates += 1
+            posting = Posting.receive(
+                item, match.case_id if match else None, match.similarity if match else None
+            )
+            local.add(str(pid), item.text, match.case_id if match else None)
+            pending.append(posting)
+            fresh.append(posting)
+            if self.triager is not None:
+                decision = self.triager.triage(posting, item)
+                if decision is not None:
+                    pending.append(decision)
+        for rejection in rejections:
+            rid = IntakeRejection.create_id(rejection.channel, rejection.fingerprint)
+            result.rejected += 1
+            if self._known(rid, batch_ids, careful):
+                continue
+            batch_ids.add(rid)
+            pending.append(
+                IntakeRejection(
+                    rejection.channel,
+                    rejection.fingerprint,
+                    rejection.source_id,
+                    rejection.reason,
+                    rejection.excerpt[:500],
+                )
+            )
+        if cursor is not None:
+            pending.append(self._advanced_cursor(cursor))
+        result.new = len(fresh)
+        result.position = self.commands.save(*pending) if pending else self.store.head()
+        for posting in fresh:
+            self.index.add(str(posting.id), posting.text, posting.case_id)
+        for aggregate in pending:
+            self._remember(aggregate.id)
+        return result
+
+    def _known(self, aggregate_id: UUID, batch: set[UUID], careful: bool) -> bool:
+        if aggregate_id in batch or aggregate_id in self._seen:
+            return True
+        return careful and self.store.exists(aggregate_id)
+
+    def _remember(self, aggregate_id: UUID) -> None:
+        self._seen[aggregate_id] = None
+        while len(self._seen) > 500_000:
+            self._seen.popitem(last=False)
+
+    def _advanced_cursor(self, cursor: Cursor) -> IntakeCursor:
+        cid = IntakeCursor.create_id(cursor.channel, cursor.stream)
+        try:
+            current = self.store.load(cid, IntakeCursor, "cursor")
+        except NotFoundError:
+            current = IntakeCursor(cursor.channel, cursor.stream)
+        current.advance(cursor.value)
+        return current
+
+    def cursor(self, channel: str, stream: str) -> str | None:
+        try:
+            found = self.store.load(IntakeCursor.create_id(channel, stream), IntakeCursor, "cursor")
+        except NotFoundError:
+            return None
+        return found.value
+
+    # -- watched hashtags ------------------------------------------------------------------
+    def watch(self, cause: Cause, hashtag: str, purpose: str = STANDING) -> Recorded:
+        tag = normalise_hashtag(hashtag)
+
+        def command() -> Recorded:
+            watchlist = self._watchlist()
+            watchlist.add(tag, purpose)
+            return Recorded(watchlist.id, self.commands.save(watchlist))
+
+        return self.commands.run(cause, command)
+
+    def unwatch(self, cause: Cause, hashtag: str) -> Recorded:
+        tag = normalise_hashtag(hashtag)
+
+        def command() -> Recorded:
+            watchlist = self._watchlist()
+            if tag not in watchlist.hashtags:
+                raise NotFoundError(f"{tag} is not watched")
+            watchlist.remove(tag)
+            return Recorded(watchlist.id, self.commands.save(watchlist))
+
+        return self.commands.run(cause, command)
+
+    def watched(self) -> dict[str, str]:
+        try:
+            found = self.store.load(WatchList.create_id("main"), WatchList, "watch list")
+        except NotFoundError:
+            return {}
+        return dict(found.hashtags)
+
+    def _watchlist(self) -> WatchList:
+        try:
+            return self.store.load(WatchList.create_id("main"), WatchList, "watch list")
+        except NotFoundError:
+            return WatchList("main")
+
+
+def normalise_hashtag(hashtag: str) -> str:
+    from domain.errors import InvalidInputError
+
+    tag = hashtag.strip()
+    tag = tag if tag.startswith("#") else f"#{tag}"
+    if len(tag) < 2 or len(tag) > 100 or any(c.isspace() for c in tag[1:]):
+        raise InvalidInputError(f"{hashtag!r} is not a hashtag")
+    return tag
