@@ -22,7 +22,7 @@ def authenticate(container: ContainerDep, username: str, password: str) -> Token
 
 
 # A hash of nothing, verified for unknown users so that they cost the same time as known ones.
-_DUMMY_HASH = (  # noqa: S105
+_DUMMY_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$LQyqZLYG+b43pSw0RTBRrQ$"
     "4VGRDX+B0pihPiu8GQAJKSHwHEnDv0ajdBfDDjNAitQ"
 )

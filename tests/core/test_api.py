@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Container
 from domain.directory import Role
+from projections.registry import PROJECTIONS
 from tests.helpers import PASSWORD, add_user, bearer
 
 
@@ -13,7 +14,8 @@ def test_healthz_reports_store_and_every_projection(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
     assert body["head"] == 0
-    assert {p["name"] for p in body["projections"]} == {"directory", "event_log"}
+    assert {p["name"] for p in body["projections"]} == {c.name for c in PROJECTIONS}
+    assert {"directory", "event_log", "intake"} <= {p["name"] for p in body["projections"]}
 
 
 def test_openapi_lists_the_routes(client: TestClient) -> None:
