@@ -31,7 +31,8 @@ How to read a section:
   the disk and whatever else the machine was doing, so do not compare it across sections.
 - **× raw sqlite3** divides events/s by a baseline **measured in the same run**: plain `sqlite3`
   `executemany` of the very same rows (same JSON payloads, from the store's own mapper) in one
-  transaction into a table shaped like eventsourcing's `stored_events`. It is close to the
+  transaction into eventsourcing's own `stored_events` table (median of three runs, each into a
+  fresh table, because one run takes a fraction of a second). It is close to the
   physical limit of the machine for these rows, so 0.02 means "2% of what the disk and SQLite
   can do when nothing else is in the way". Ratios are what to compare between sections.
 - **× raw driver** divides by the raw baseline of the row's own backend (raw `sqlite3` for
@@ -76,6 +77,7 @@ class Machine:
     postgres: str
     libraries: str
     n: int
+    load_before: str = ""
     notes: list[str] = field(default_factory=list)
 
     @classmethod
@@ -99,7 +101,16 @@ class Machine:
                 f"{name} {version(name)}" for name in ("eventsourcing", "psycopg", "psycopg-pool")
             ),
             n=n,
+            load_before=load_average(),
         )
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages: other work on the machine skews every figure."""
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _cpu_model() -> str:
@@ -159,6 +170,8 @@ def section(machine: Machine, suites: Sequence[str], results: Sequence[Result]) 
         f"- CPU: {machine.cpu}, {machine.cores} cores; memory {machine.memory}",
         f"- Python {machine.python}, SQLite {machine.sqlite}, PostgreSQL {machine.postgres};"
         f" {machine.libraries}",
+        f"- Load average (1/5/15 min) before the run {machine.load_before},"
+        f" after it {load_average()}",
     ]
     out += [f"- {note}" for note in machine.notes]
     out += ["", table(results), ""]
