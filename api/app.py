@@ -12,7 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import errors, pages, pages_intake
 from api.bootstrap import Container, build
-from api.routes import auth, directory, intake, system
+from api.routes import auth, cap, cases, directory, intake, system, warnings
+from api.routes import open311 as open311_api
 from api.settings import Settings, load_settings
 from web import STATIC_DIR
 
@@ -50,8 +51,12 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(directory.router)
     app.include_router(intake.router)
+    app.include_router(cases.router)
+    app.include_router(warnings.router)
+    app.include_router(cap.router)
     app.include_router(pages.router)
     app.include_router(pages_intake.router)
+    app.include_router(open311_api.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

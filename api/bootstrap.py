@@ -6,14 +6,22 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.dispatcher import Dispatcher
 from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
+from api.warning_ports import make_dispatcher, warning_services
+from api.watcher import DeadlineWatcher
+from domain.calendar import BusinessCalendar
 from domain.clock import Clock, SystemClock
+from domain.deliveries import DeliveryService
 from domain.directory_service import DirectoryService
 from domain.intake_service import IntakeService
+from domain.ledger_service import LedgerService
 from domain.store import Commands, SmcStore
+from domain.warning_service import WarningService
 from projections.catchup import CatchUpLoop
 from projections.intake import IntakeProjection
+from projections.ledger import LedgerProjection
 from projections.registry import PROJECTIONS
 from projections.viewset import ViewsConfig, ViewSet
 from projections.worker import Worker
@@ -91,8 +99,13 @@ class Container:
     views: ViewSet
     passwords: Passwords
     tokens: Tokens
+    warnings: WarningService
+    deliveries: DeliveryService
+    ledger: LedgerService
     catchup: CatchUpLoop | None = None
     worker: Worker | None = None
+    dispatcher: Dispatcher | None = None
+    watcher: DeadlineWatcher | None = None
     started: bool = field(default=False)
     closed: bool = field(default=False)
 
@@ -102,6 +115,10 @@ class Container:
             self.catchup.start()
         if self.worker is not None:
             self.worker.start()
+        if self.dispatcher is not None:
+            self.dispatcher.start()
+        if self.watcher is not None:
+            self.watcher.start()
         self.started = True
 
     def projection_errors(self) -> dict[str, str]:
@@ -116,6 +133,10 @@ class Container:
         if self.closed:
             return
         self.closed = True
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        if self.watcher is not None:
+            self.watcher.stop()
         if self.catchup is not None:
             self.catchup.stop()
         if self.worker is not None:
@@ -134,6 +155,7 @@ def build(
     store = SmcStore(env=store_env(settings))
     commands = Commands(store, clock)
     views = ViewSet.open(PROJECTIONS, views_config(settings))
+    warnings, deliveries = warning_services(settings, commands, views)
     container = Container(
         settings=settings,
         clock=clock,
@@ -144,7 +166,16 @@ def build(
         views=views,
         passwords=Passwords(),
         tokens=Tokens(settings.secret_key, settings.session_max_age),
+        warnings=warnings,
+        deliveries=deliveries,
+        ledger=LedgerService(commands, BusinessCalendar.korean(range(2020, 2036))),
     )
+    if settings.deadline_check_interval > 0:
+        container.watcher = DeadlineWatcher(
+            container.ledger, views.get(LedgerProjection), clock, settings.deadline_check_interval
+        )
+    if settings.dispatch:
+        container.dispatcher = make_dispatcher(settings, clock, (warnings, deliveries), views)
     if settings.database().kind == "sqlite":
         if settings.projections_in_process:
             container.catchup = CatchUpLoop(

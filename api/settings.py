@@ -60,7 +60,29 @@ class Settings(BaseSettings):
     open311_api_keys: list[str] = Field(
         default_factory=list, description="if set, POST /open311 requires one of these api_keys"
     )
+    deadline_check_interval: float = Field(
+        default=30.0, description="seconds between deadline checks (0 turns the watcher off)"
+    )
     open311_rate_limit: int = Field(default=30, description="anonymous reports per client/hour")
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="where CAP messages and feeds are served"
+    )
+    cap_sender: str = Field(default="smc@seoul.go.kr", description="CAP <sender> of warnings")
+    warning_accounts_file: Path | None = Field(
+        default=None,
+        description='JSON credentials per warning account: {"x:<handle>": {"access_token":'
+        ' ..., "access_token_secret": ..., "consumer_key": ..., "consumer_secret": ...,'
+        ' "drills": true}} (or "bearer_token")',
+    )
+    warning_webhooks: dict[str, str] = Field(
+        default_factory=dict, description='outbound warning webhooks, JSON: {"sms": "https://…"}'
+    )
+    warning_webhook_secret: str = Field(default="", description="HMAC key of outbound webhooks")
+    dispatch: bool = Field(default=True, description="run the warning fan-out dispatcher")
+    dispatch_interval: float = 1.0
+    delivery_lease_seconds: float = Field(
+        default=30.0, description="an attempt without outcome older than this is uncertain"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

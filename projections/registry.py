@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from projections.base import SmcProjection
+from projections.deliveries import DeliveriesProjection
 from projections.directory import DirectoryProjection
 from projections.event_log import EventLogProjection
 from projections.intake import IntakeProjection
+from projections.ledger import LedgerProjection
+from projections.open311 import Open311Projection
+from projections.warnings import WarningsProjection
 
 PROJECTIONS: tuple[type[SmcProjection], ...] = (
     DirectoryProjection,
     EventLogProjection,
     IntakeProjection,
+    LedgerProjection,
+    WarningsProjection,
+    DeliveriesProjection,
+    Open311Projection,
 )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import typing
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -14,7 +16,7 @@ import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 
-import domain.directory  # noqa: F401 - registers the directory's events
+import domain
 from domain.base import registered_topics
 from domain.context import Cause, acting
 from domain.store import SmcStore
@@ -44,7 +46,14 @@ SAMPLES: dict[str, Any] = {
 }
 
 
+def import_domain() -> None:
+    """Import every domain module, so that every event class is registered."""
+    for module in pkgutil.iter_modules(domain.__path__, "domain."):
+        importlib.import_module(module.name)
+
+
 def event_classes() -> list[type]:
+    import_domain()
     return sorted(
         (
             c

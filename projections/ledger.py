@@ -1,0 +1,213 @@
+"""Ledger read model: every case with its state, unit, official and deadline (the inboxes)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import domain.ledger  # noqa: F401 - the events this projection reads
+from projections.base import SmcProjection, handles
+from projections.views import Row, ViewTx
+
+
+def utc(value: datetime | None) -> str | None:
+    """Times are compared as text in the views, so they are all stored in UTC."""
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+OPEN_STATES = ("triaged", "assigned", "designated", "under_review", "awaiting_citizen")
+CASE_COLUMNS = (
+    "id, posting_id, channel, state, request_class, deadline, unit, official, received_at,"
+    " updated_at, reply, missed, version, exercise, position"
+)
+
+
+class LedgerProjection(SmcProjection):
+    name = "ledger"
+    tables = ("ledger_cases", "ledger_missed")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS ledger_cases (id TEXT PRIMARY KEY, posting_id TEXT NOT NULL,"
+        " channel TEXT NOT NULL, state TEXT NOT NULL, request_class TEXT, deadline TEXT,"
+        " unit TEXT, official TEXT, received_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " reply TEXT, missed INTEGER NOT NULL, version BIGINT NOT NULL, exercise INTEGER NOT NULL,"
+        " position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS ledger_cases_inbox ON ledger_cases (unit, state, deadline)",
+        "CREATE INDEX IF NOT EXISTS ledger_cases_posting ON ledger_cases (posting_id)",
+        "CREATE TABLE IF NOT EXISTS ledger_missed (case_id TEXT NOT NULL, deadline TEXT NOT NULL,"
+        " unit TEXT NOT NULL, at TEXT NOT NULL, position BIGINT NOT NULL,"
+        " PRIMARY KEY (case_id, deadline))",
+    )
+
+    def _set(self, e: Any, tx: ViewTx, position: int, **columns: Any) -> None:
+        sets = "".join(f"{k} = ?, " for k in columns)
+        tx.execute(
+            f"UPDATE ledger_cases SET {sets}updated_at = ?, version = ?, position = ?"  # noqa: S608
+            " WHERE id = ?",
+            [
+                *columns.values(),
+                e.timestamp.isoformat(),
+                e.originator_version,
+                position,
+                str(e.originator_id),
+            ],
+        )
+
+    @handles("Case.Opened")
+    def _opened(self, e: Any, tx: ViewTx, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO ledger_cases ({CASE_COLUMNS}) VALUES (?, ?, ?, 'received', NULL, NULL,"  # noqa: S608
+            " NULL, NULL, ?, ?, NULL, 0, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            [
+                str(e.originator_id),
+                e.posting_id,
+                e.channel,
+                utc(e.received_at),
+                e.timestamp.isoformat(),
+                e.originator_version,
+                int(e.exercise),
+                position,
+            ],
+        )
+
+    @handles("Case.Classified")
+    def _classified(self, e: Any, tx: ViewTx, position: int) -> None:
+        deadline = utc(e.deadline)
+        tx.execute(
+            "UPDATE ledger_cases SET state = CASE WHEN state = 'received' THEN 'triaged'"
+            " ELSE state END WHERE id = ?",
+            [str(e.originator_id)],
+        )
+        self._set(e, tx, position, request_class=e.request_class, deadline=deadline)
+
+    @handles("Case.Assigned", "Case.Transferred")
+    def _assigned(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, unit=e.unit, official=None, state="assigned")
+
+    @handles("Case.SentBackToTriage")
+    def _sent_back(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, unit=None, official=None, state="received")
+
+    @handles("Case.Designated")
+    def _designated(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, official=e.official, state="designated")
+
+    @handles("Case.ReviewStarted")
+    def _review(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="under_review")
+
+    @handles("Case.AwaitingCitizen")
+    def _awaiting(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="awaiting_citizen")
+
+    @handles("Case.CitizenReplied")
+    def _replied(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="under_review", deadline=utc(e.deadline))
+
+    @handles("Case.Responded")
+    def _responded(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="responded", reply=e.text)
+
+    @handles("Case.ReplyPublished")
+    def _published(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="published")
+
+    @handles("Case.Closed")
+    def _closed(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="closed")
+
+    @handles("Case.Reopened")
+    def _reopened(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="assigned", reply=None)
+
+    @handles("Case.Merged")
+    def _merged(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="merged")
+
+    @handles("Case.Withdrawn")
+    def _withdrawn(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._set(e, tx, position, state="withdrawn")
+
+    @handles("Case.DeadlineMissed")
+    def _missed(self, e: Any, tx: ViewTx, position: int) -> None:
+        tx.execute(
+            "INSERT INTO ledger_missed VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [str(e.originator_id), utc(e.deadline), e.unit, e.timestamp.isoformat(), position],
+        )
+        tx.execute(
+            "UPDATE ledger_cases SET missed = missed + 1 WHERE id = ?", [str(e.originator_id)]
+        )
+        self._set(e, tx, position)
+
+    # -- queries ---------------------------------------------------------------------------
+    def case(self, case_id: str) -> Row | None:
+        rows = self.query(
+            f"SELECT {CASE_COLUMNS} FROM ledger_cases WHERE id = ?",  # noqa: S608
+            [case_id],
+        )
+        return rows[0] if rows else None
+
+    def case_for_posting(self, posting_id: str) -> Row | None:
+        rows = self.query(
+            f"SELECT {CASE_COLUMNS} FROM ledger_cases WHERE posting_id = ?",  # noqa: S608
+            [posting_id],
+        )
+        return rows[0] if rows else None
+
+    def inbox(
+        self,
+        unit: str | None,
+        *,
+        official: str | None = None,
+        request_class: str | None = None,
+        overdue_at: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Row]:
+        where = [f"state IN ({', '.join('?' * len(OPEN_STATES))})"]
+        params: list[Any] = list(OPEN_STATES)
+        for column, value in (
+            ("unit", unit),
+            ("official", official),
+            ("request_class", request_class),
+        ):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if overdue_at:
+            where.append("deadline IS NOT NULL AND deadline < ?")
+            params.append(overdue_at)
+        return self.query(
+            f"SELECT {CASE_COLUMNS} FROM ledger_cases WHERE {' AND '.join(where)}"  # noqa: S608
+            " ORDER BY deadline IS NULL, deadline, position LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+
+    def counts(self, unit: str | None, now: str) -> Row:
+        unit_sql, params = ("AND unit = ?", [unit]) if unit else ("", [])
+        states = ", ".join(f"'{s}'" for s in OPEN_STATES)
+        rows = self.query(
+            f"SELECT COUNT(*) AS open, SUM(CASE WHEN deadline < ? THEN 1 ELSE 0 END) AS overdue,"  # noqa: S608
+            f" SUM(CASE WHEN official IS NULL THEN 1 ELSE 0 END) AS undesignated"
+            f" FROM ledger_cases WHERE state IN ({states}) {unit_sql}",
+            [now, *params],
+        )
+        row = rows[0]
+        return {k: int(v or 0) for k, v in row.items()}
+
+    def due(self, now: str, limit: int = 500) -> list[Row]:
+        """Open cases whose deadline passed and whose miss is not yet recorded."""
+        states = ", ".join(f"'{s}'" for s in OPEN_STATES if s != "awaiting_citizen")
+        return self.query(
+            f"SELECT id, deadline FROM ledger_cases c WHERE state IN ({states})"  # noqa: S608
+            " AND deadline IS NOT NULL AND deadline < ? AND NOT EXISTS (SELECT 1 FROM"
+            " ledger_missed m WHERE m.case_id = c.id AND m.deadline = c.deadline) LIMIT ?",
+            [now, limit],
+        )
+
+    def missed(self, start: str, end: str) -> list[Row]:
+        return self.query(
+            "SELECT m.case_id, m.deadline, m.unit, m.at, c.posting_id, c.request_class"
+            " FROM ledger_missed m JOIN ledger_cases c ON c.id = m.case_id"
+            " WHERE m.deadline >= ? AND m.deadline < ? ORDER BY m.unit, m.deadline",
+            [start, end],
+        )
