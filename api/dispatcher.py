@@ -1,0 +1,182 @@
+"""The background outbox dispatcher: works off requested deliveries, one part at a time.
+
+Delivery semantics (see docs/warnings.md):
+
+* Every call to the outside is preceded by a recorded ``Attempting`` (claimed with optimistic
+  concurrency, so two processes never both post the same part).
+* An ``Attempting`` without an outcome that is older than the lease was interrupted (crash,
+  kill -9). X offers no idempotency key, so whether that post went out is unknown: the
+  delivery becomes ``uncertain`` and is **not** posted again automatically (at most once per
+  part). The desk sees it and may requeue it after checking the account.
+* Failures are retried with exponential backoff; a 429 waits for the reset time and pauses
+  that target; permanent refusals and the last attempt give up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID, uuid4
+
+from channels.fanout import PublishError, post_parts
+from domain.clock import Clock
+from domain.context import Cause
+from domain.deliveries import Delivery, DeliveryService, DeliveryState
+from domain.errors import DomainError
+from domain.warning_service import WarningService
+from projections.deliveries import DeliveriesProjection
+from projections.warnings import WarningsProjection
+
+log = logging.getLogger("smc.dispatcher")
+
+
+class Publisher(Protocol):
+    def post(self, text: str, reply_to: str | None) -> str: ...
+
+
+PublisherFactory = Callable[[Delivery], Publisher | None]
+WORKABLE = (DeliveryState.REQUESTED, DeliveryState.FAILED, DeliveryState.ATTEMPTING)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        deliveries: DeliveryService,
+        view: DeliveriesProjection,
+        publishers: PublisherFactory,
+        clock: Clock,
+        *,
+        lease_seconds: float = 30.0,
+        interval: float = 1.0,
+        max_attempts: int = 6,
+        backoff_base: float = 2.0,
+        backoff_max: float = 300.0,
+    ) -> None:
+        self.deliveries = deliveries
+        self.view = view
+        self.publishers = publishers
+        self.clock = clock
+        self.lease = timedelta(seconds=lease_seconds)
+        self.interval = interval
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.worker = uuid4().hex
+        self.paused: dict[str, datetime] = {}
+        self.sweeps: list[Callable[[], None]] = []
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- one pass ---------------------------------------------------------------------------
+    def run_once(self) -> None:
+        for did in self.view.open_ids():
+            try:
+                self.process(UUID(did))
+            except Exception:  # one broken delivery must not stop the others
+                log.exception("delivery %s failed in the dispatcher", did)
+        for sweep in self.sweeps:
+            try:
+                sweep()
+            except Exception:
+                log.exception("sweep failed")
+
+    def process(self, did: UUID) -> None:
+        d = self.deliveries.get(did)
+        now = self.clock.now()
+        if d.state is DeliveryState.ATTEMPTING and d.pending:
+            if now - datetime.fromisoformat(d.attempt_started) >= self.lease:
+                reason = (
+                    f"interrupted while posting part {d.part + 1}: the outcome is unknown;"
+                    " check the account, then requeue if nothing was posted"
+                )
+                self.deliveries.uncertain(did, reason)
+            return
+        if d.state not in WORKABLE or self.paused.get(d.target, now) > now:
+            return
+        due = datetime.fromisoformat(d.retry_at) if d.retry_at else now
+        if d.state is DeliveryState.FAILED and due > now:
+            return
+        self._send(d)
+
+    def _send(self, d: Delivery) -> None:
+        publisher = self.publishers(d)
+        parts = post_parts(d.payload) if d.target.startswith("x:") else [d.identifier]
+        reply_to = d.remote_ids[-1] if d.remote_ids else None
+        for part in range(len(d.remote_ids), len(parts)):
+            claimed = self.deliveries.claim(d.id, part, self.worker)
+            if claimed is None:
+                return  # another dispatcher claimed it
+            if publisher is None:
+                self.deliveries.failed(d.id, f"no publisher configured for {d.target}", None)
+                return
+            try:
+                remote_id = publisher.post(parts[part], reply_to)
+            except PublishError as exc:
+                self.deliveries.failed(d.id, exc.reason, self._retry_at(claimed, exc))
+                return
+            self.deliveries.posted(d.id, part, remote_id, last=part == len(parts) - 1)
+            reply_to = remote_id
+
+    def _retry_at(self, d: Delivery, exc: PublishError) -> str | None:
+        if exc.permanent or d.attempts >= self.max_attempts:
+            return None
+        now = self.clock.now()
+        if exc.retry_after is not None:
+            until = now + timedelta(seconds=exc.retry_after)
+            self.paused[d.target] = until
+            return until.isoformat()
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (d.attempts - 1))
+        return (now + timedelta(seconds=delay)).isoformat()
+
+    # -- the thread -------------------------------------------------------------------------
+    def wake(self, position: int = 0) -> None:
+        del position
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            self.run_once()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="smc-dispatcher", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def expiry_sweep(
+    warnings: WarningService, view: WarningsProjection, clock: Clock
+) -> Callable[[], None]:
+    """Expire every issued warning whose latest message has reached its expiry time."""
+
+    def sweep() -> None:
+        for wid in view.due_to_expire(clock.now()):
+            try:
+                warnings.expire(Cause("system:expiry"), UUID(wid))
+            except DomainError as exc:
+                log.info("warning %s not expired: %s", wid, exc.detail)
+
+    return sweep
+
+
+class FeedPublisher:
+    """The feed target: the CAP message is served from the warnings view; nothing to call."""
+
+    def __init__(self, link: str) -> None:
+        self.link = link
+
+    def post(self, text: str, reply_to: str | None) -> str:
+        del text, reply_to
+        return self.link

@@ -1,0 +1,194 @@
+"""The fan-out outbox: one Delivery per (CAP message, target), recorded as events.
+
+requested -> attempting(part) -> part posted ... -> delivered(remote ids)
+                              -> failed(reason, retry at) -> attempting ... (backoff)
+                              -> gave up (after the last attempt)
+attempting with no outcome after a restart -> uncertain (never re-posted automatically)
+
+``Attempting`` is recorded *before* each call to the outside. A dispatcher that finds an
+attempt without an outcome cannot know whether the post went out (X has no idempotency key),
+so it marks the delivery uncertain instead of posting again: at-most-once per part. A person
+on the desk may requeue an uncertain delivery after checking the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+from eventsourcing.persistence import IntegrityError
+
+from domain import ids
+from domain.base import SmcAggregate
+from domain.context import Cause, acting
+from domain.errors import TransitionNotAllowedError
+from domain.store import Commands, Recorded
+
+
+class DeliveryState(StrEnum):
+    REQUESTED = "requested"
+    ATTEMPTING = "attempting"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # will be retried at retry_at
+    GAVE_UP = "gave_up"
+    UNCERTAIN = "uncertain"
+
+
+OPEN = frozenset({DeliveryState.REQUESTED, DeliveryState.FAILED})
+
+
+def delivery_id(identifier: str, target: str) -> UUID:
+    return ids.natural_id("delivery", identifier, target)
+
+
+class Delivery(SmcAggregate):
+    """Publishing one CAP message through one target (an X account, a webhook, the feed)."""
+
+    @staticmethod
+    def create_id(identifier: str, target: str, warning_id: str, payload: dict[str, Any]) -> UUID:
+        del warning_id, payload
+        return delivery_id(identifier, target)
+
+    @event("Requested")
+    def __init__(self, identifier: str, target: str, warning_id: str, payload: dict[str, Any]):
+        self.identifier = identifier
+        self.target = target
+        self.warning_id = warning_id
+        self.payload = payload
+        self.state = DeliveryState.REQUESTED
+        self.attempts = 0
+        self.part = 0
+        self.remote_ids: list[str] = []
+        self.retry_at: str | None = None
+        self.attempt_started = ""
+        self.pending = False
+
+    def _require(self, *states: DeliveryState) -> None:
+        if self.state not in states:
+            names = ", ".join(s.value for s in states)
+            msg = f"delivery is {self.state.value}, expected one of: {names}"
+            raise TransitionNotAllowedError(msg)
+
+    def attempt(self, part: int, worker: str, started: str) -> None:
+        self._require(DeliveryState.REQUESTED, DeliveryState.FAILED, DeliveryState.ATTEMPTING)
+        if self.pending or part != len(self.remote_ids):
+            raise TransitionNotAllowedError("an attempt without an outcome is pending")
+        self._attempting(part=part, worker=worker, started=started)
+
+    def part_posted(self, part: int, remote_id: str) -> None:
+        self._require(DeliveryState.ATTEMPTING)
+        self._part_posted(part=part, remote_id=remote_id)
+
+    def deliver(self) -> None:
+        self._require(DeliveryState.ATTEMPTING)
+        self._delivered(remote_ids=list(self.remote_ids))
+
+    def fail(self, reason: str, retry_at: str | None) -> None:
+        self._require(DeliveryState.ATTEMPTING)
+        self._failed(reason=reason[:500], retry_at=retry_at)
+
+    def mark_uncertain(self, reason: str) -> None:
+        self._require(DeliveryState.ATTEMPTING)
+        self._uncertain(reason=reason[:500])
+
+    def requeue(self) -> None:
+        self._require(DeliveryState.UNCERTAIN, DeliveryState.GAVE_UP)
+        self._requeued()
+
+    @event("Attempting")
+    def _attempting(self, part: int, worker: str, started: str) -> None:
+        if self.state is not DeliveryState.ATTEMPTING:
+            self.attempts += 1
+        self.state = DeliveryState.ATTEMPTING
+        self.part = part
+        self.attempt_started = started
+        self.worker = worker
+        self.pending = True
+
+    @event("PartPosted")
+    def _part_posted(self, part: int, remote_id: str) -> None:
+        self.remote_ids.append(remote_id)
+        self.part = part + 1
+        self.pending = False
+
+    @event("Delivered")
+    def _delivered(self, remote_ids: list[str]) -> None:
+        self.state = DeliveryState.DELIVERED
+        self.remote_ids = list(remote_ids)
+
+    @event("Failed")
+    def _failed(self, reason: str, retry_at: str | None) -> None:
+        self.state = DeliveryState.FAILED if retry_at else DeliveryState.GAVE_UP
+        self.retry_at = retry_at
+        self.reason = reason
+        self.pending = False
+
+    @event("Uncertain")
+    def _uncertain(self, reason: str) -> None:
+        self.state = DeliveryState.UNCERTAIN
+        self.reason = reason
+        self.pending = False
+
+    @event("Requeued")
+    def _requeued(self) -> None:
+        self.state = DeliveryState.REQUESTED
+        self.attempts = 0
+        self.retry_at = None
+
+
+class DeliveryService:
+    """The outbox steps the dispatcher records; each is one small command."""
+
+    def __init__(self, commands: Commands) -> None:
+        self.commands = commands
+        self.store = commands.store
+
+    def get(self, did: UUID) -> Delivery:
+        return self.store.load(did, Delivery, "delivery")
+
+    def _cause(self, d: Delivery, actor: str) -> Cause:
+        return Cause(actor, exercise=d.payload.get("status") != "Actual")
+
+    def _step(self, did: UUID, actor: str, change: Callable[[Delivery], None]) -> Delivery:
+        first = self.get(did)
+
+        def command() -> Delivery:
+            d = self.get(did)
+            change(d)
+            self.commands.save(d)
+            return d
+
+        return self.commands.run(self._cause(first, actor), command)
+
+    def claim(self, did: UUID, part: int, worker: str) -> Delivery | None:
+        """Record the attempt *before* calling out; None when someone else got there first."""
+        d = self.get(did)
+        now = self.commands.clock.now()
+        try:
+            with acting(self._cause(d, "system:dispatcher"), now):
+                d.attempt(part, worker, now.isoformat())
+                self.commands.save(d)
+        except IntegrityError:
+            return None
+        return d
+
+    def posted(self, did: UUID, part: int, remote_id: str, last: bool) -> Delivery:
+        def change(d: Delivery) -> None:
+            d.part_posted(part, remote_id)
+            if last:
+                d.deliver()
+
+        return self._step(did, "system:dispatcher", change)
+
+    def failed(self, did: UUID, reason: str, retry_at: str | None) -> Delivery:
+        return self._step(did, "system:dispatcher", lambda d: d.fail(reason, retry_at))
+
+    def uncertain(self, did: UUID, reason: str) -> Delivery:
+        return self._step(did, "system:dispatcher", lambda d: d.mark_uncertain(reason))
+
+    def requeue(self, cause: Cause, did: UUID) -> Recorded:
+        d = self._step(did, cause.actor, lambda d: d.requeue())
+        return Recorded(d.id, self.store.head())
