@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import errors, pages, pages_intake
+from api import errors, pages, pages_intake, pages_lifeline, ws_lifeline
 from api.bootstrap import Container, build
-from api.routes import auth, cap, cases, directory, intake, system, warnings
+from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
 from api.routes import open311 as open311_api
 from api.settings import Settings, load_settings
 from web import STATIC_DIR
@@ -52,11 +52,15 @@ def create_app(
     app.include_router(directory.router)
     app.include_router(intake.router)
     app.include_router(cases.router)
+    app.include_router(public.router)
     app.include_router(warnings.router)
     app.include_router(cap.router)
     app.include_router(pages.router)
     app.include_router(pages_intake.router)
     app.include_router(open311_api.router)
+    app.include_router(lifeline.router)
+    app.include_router(ws_lifeline.router)
+    app.include_router(pages_lifeline.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -8,7 +8,9 @@ from projections.directory import DirectoryProjection
 from projections.event_log import EventLogProjection
 from projections.intake import IntakeProjection
 from projections.ledger import LedgerProjection
+from projections.lifeline import LifelineProjection
 from projections.open311 import Open311Projection
+from projections.public import PublicProjection
 from projections.warnings import WarningsProjection
 
 PROJECTIONS: tuple[type[SmcProjection], ...] = (
@@ -16,9 +18,11 @@ PROJECTIONS: tuple[type[SmcProjection], ...] = (
     EventLogProjection,
     IntakeProjection,
     LedgerProjection,
+    PublicProjection,
     WarningsProjection,
     DeliveriesProjection,
     Open311Projection,
+    LifelineProjection,
 )
 
 

@@ -1,0 +1,211 @@
+"""The public record: every posting and reply, redacted before anything is disclosed, with
+full-text search that works for Korean (SQLite FTS5 trigram / PostgreSQL pg_trgm)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import domain.ledger
+import domain.postings  # noqa: F401
+from domain.redaction import redact
+from projections.base import SmcProjection, handles
+from projections.ledger import utc
+from projections.views import Row, ViewTx
+
+COLUMNS = (
+    "id, channel, text, author_handle, created_at, state, unit, reply, request_class,"
+    " deadline, updated_at, exercise, position"
+)
+SHOWN_STATES = {
+    "triaged",
+    "assigned",
+    "designated",
+    "under_review",
+    "awaiting_citizen",
+    "responded",
+    "published",
+    "closed",
+    "merged",
+    "withdrawn",
+}
+
+
+def _fts_ddl(backend: str) -> tuple[str, ...]:
+    if backend == "sqlite":
+        return (
+            "CREATE VIRTUAL TABLE IF NOT EXISTS pub_search USING fts5(id UNINDEXED, body,"
+            " tokenize = 'trigram')",
+        )
+    return (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX IF NOT EXISTS pub_postings_text_trgm ON pub_postings"
+        " USING gin ((text || ' ' || coalesce(reply, '')) gin_trgm_ops)",
+    )
+
+
+class PublicProjection(SmcProjection):
+    name = "public"
+    tables = ("pub_postings", "pub_history", "pub_search")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS pub_postings (id TEXT PRIMARY KEY, channel TEXT NOT NULL,"
+        " text TEXT NOT NULL, author_handle TEXT, created_at TEXT NOT NULL,"
+        " state TEXT NOT NULL, unit TEXT, reply TEXT, request_class TEXT, deadline TEXT,"
+        " updated_at TEXT NOT NULL, exercise INTEGER NOT NULL, position BIGINT NOT NULL,"
+        " case_id TEXT, draft_reply TEXT)",
+        "CREATE INDEX IF NOT EXISTS pub_postings_case ON pub_postings (case_id)",
+        "CREATE INDEX IF NOT EXISTS pub_postings_position ON pub_postings (position)",
+        "CREATE TABLE IF NOT EXISTS pub_history (posting_id TEXT NOT NULL,"
+        " position BIGINT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL,"
+        " PRIMARY KEY (posting_id, position))",
+    )
+
+    def schema(self) -> tuple[str, ...]:
+        return self.ddl + _fts_ddl(self.view.backend)
+
+    def dumped_tables(self) -> tuple[str, ...]:
+        return ("pub_postings", "pub_history")
+
+    # -- writing ---------------------------------------------------------------------------
+    @handles("Posting.Received")
+    def _received(self, e: Any, tx: ViewTx, position: int) -> None:
+        text = redact(e.text).text
+        tx.execute(
+            "INSERT INTO pub_postings (id, channel, text, author_handle, created_at, state,"
+            " updated_at, exercise, position) VALUES (?, ?, ?, ?, ?, 'received', ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [
+                str(e.originator_id),
+                e.channel,
+                text,
+                e.details.get("author_handle"),
+                utc(e.created_at),
+                e.timestamp.isoformat(),
+                int(e.exercise),
+                position,
+            ],
+        )
+        self._index(tx, str(e.originator_id), text)
+
+    def _index(self, tx: ViewTx, posting_id: str, body: str) -> None:
+        if self.view.backend == "sqlite":
+            tx.execute("DELETE FROM pub_search WHERE id = ?", [posting_id])
+            tx.execute("INSERT INTO pub_search (id, body) VALUES (?, ?)", [posting_id, body])
+
+    @handles("Case.Opened")
+    def _opened(self, e: Any, tx: ViewTx, position: int) -> None:
+        del position
+        tx.execute(
+            "UPDATE pub_postings SET case_id = ? WHERE id = ?", [str(e.originator_id), e.posting_id]
+        )
+
+    def _case_state(self, e: Any, tx: ViewTx, position: int, state: str, **cols: Any) -> None:
+        sets = "".join(f"{k} = ?, " for k in cols)
+        tx.execute(
+            f"UPDATE pub_postings SET {sets}state = ?, updated_at = ? WHERE case_id = ?",  # noqa: S608
+            [*cols.values(), state, e.timestamp.isoformat(), str(e.originator_id)],
+        )
+        tx.execute(
+            "INSERT INTO pub_history SELECT id, ?, ?, ? FROM pub_postings WHERE case_id = ?"
+            " ON CONFLICT DO NOTHING",
+            [position, state, e.timestamp.isoformat(), str(e.originator_id)],
+        )
+
+    @handles("Case.Classified")
+    def _classified(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(
+            e, tx, position, "triaged", request_class=e.request_class, deadline=utc(e.deadline)
+        )
+
+    @handles("Case.Assigned", "Case.Transferred")
+    def _assigned(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "assigned", unit=e.unit)
+
+    @handles("Case.Designated")
+    def _designated(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "designated")
+
+    @handles("Case.ReviewStarted", "Case.CitizenReplied")
+    def _review(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "under_review")
+
+    @handles("Case.AwaitingCitizen")
+    def _awaiting(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "awaiting_citizen")
+
+    @handles("Case.Responded")
+    def _responded(self, e: Any, tx: ViewTx, position: int) -> None:
+        # Kept back (never shown) until the reply is published.
+        self._case_state(e, tx, position, "responded", draft_reply=redact(e.text).text)
+
+    @handles("Case.ReplyPublished")
+    def _published(self, e: Any, tx: ViewTx, position: int) -> None:
+        tx.execute(
+            "UPDATE pub_postings SET reply = draft_reply WHERE case_id = ?", [str(e.originator_id)]
+        )
+        self._case_state(e, tx, position, "published")
+        for row in tx.all(
+            "SELECT id, text, reply FROM pub_postings WHERE case_id = ?", [str(e.originator_id)]
+        ):
+            self._index(tx, row["id"], f"{row['text']} {row['reply'] or ''}")
+
+    @handles("Case.Closed")
+    def _closed(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "closed")
+
+    @handles("Case.Reopened")
+    def _reopened(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "assigned", reply=None)
+
+    @handles("Case.Merged")
+    def _merged(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "merged")
+
+    @handles("Case.Withdrawn")
+    def _withdrawn(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "withdrawn")
+
+    # -- reading ---------------------------------------------------------------------------
+    def search(
+        self,
+        q: str = "",
+        *,
+        state: str | None = None,
+        unit: str | None = None,
+        exercise: bool = False,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[Row]:
+        where = ["p.exercise = ?"]
+        params: list[Any] = [int(exercise)]
+        for column, value in (("p.state", state), ("p.unit", unit)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        source = "pub_postings p"
+        q = q.strip()
+        if q and self.view.backend == "sqlite" and len(q) >= 3:
+            source = "pub_postings p JOIN pub_search s ON s.id = p.id"
+            where.append("s.body MATCH ?")
+            params.append('"' + q.replace('"', '""') + '"')
+        elif q:
+            where.append("(p.text || ' ' || coalesce(p.reply, '')) LIKE ?")
+            params.append(f"%{q}%")
+        cols = ", ".join(f"p.{c.strip()}" for c in COLUMNS.split(","))
+        return self.query(
+            f"SELECT {cols} FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
+            " ORDER BY p.position DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+
+    def posting(self, posting_id: str) -> Row | None:
+        rows = self.query(
+            f"SELECT {COLUMNS} FROM pub_postings WHERE id = ?",  # noqa: S608
+            [posting_id],
+        )
+        return rows[0] if rows else None
+
+    def history(self, posting_id: str) -> list[Row]:
+        return self.query(
+            "SELECT state, at FROM pub_history WHERE posting_id = ? ORDER BY position",
+            [posting_id],
+        )
