@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import errors, pages, pages_intake, pages_lifeline, ws_lifeline
+from api import errors, pages, pages_inbox, pages_intake, pages_lifeline, ws_lifeline
 from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
 from api.routes import open311 as open311_api
@@ -57,6 +57,7 @@ def create_app(
     app.include_router(cap.router)
     app.include_router(pages.router)
     app.include_router(pages_intake.router)
+    app.include_router(pages_inbox.router)
     app.include_router(open311_api.router)
     app.include_router(lifeline.router)
     app.include_router(ws_lifeline.router)

@@ -11,17 +11,22 @@ from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
 from api.warning_ports import make_dispatcher, warning_services
 from api.watcher import DeadlineWatcher
+from api.ws_lifeline import LifelineHub
+from channels.reference_data import load_district_locator
 from domain.calendar import BusinessCalendar
 from domain.clock import Clock, SystemClock
 from domain.deliveries import DeliveryService
 from domain.directory_service import DirectoryService
+from domain.incident_service import IncidentService
 from domain.intake_service import IntakeService
 from domain.ledger_service import LedgerService
 from domain.store import Commands, SmcStore
+from domain.templates import TemplateService
 from domain.warning_service import WarningService
 from projections.catchup import CatchUpLoop
 from projections.intake import IntakeProjection
 from projections.ledger import LedgerProjection
+from projections.lifeline import LifelineProjection
 from projections.registry import PROJECTIONS
 from projections.viewset import ViewsConfig, ViewSet
 from projections.worker import Worker
@@ -102,6 +107,9 @@ class Container:
     warnings: WarningService
     deliveries: DeliveryService
     ledger: LedgerService
+    templates: TemplateService
+    lifeline: IncidentService
+    lifeline_hub: LifelineHub | None = None
     catchup: CatchUpLoop | None = None
     worker: Worker | None = None
     dispatcher: Dispatcher | None = None
@@ -137,12 +145,18 @@ class Container:
             self.dispatcher.stop()
         if self.watcher is not None:
             self.watcher.stop()
+        if self.lifeline_hub is not None:
+            self.lifeline_hub.stop()
         if self.catchup is not None:
             self.catchup.stop()
         if self.worker is not None:
             self.worker.stop()
         self.views.close()
         self.store.close()
+
+
+def _known_district(code: str) -> bool:
+    return load_district_locator().district(code) is not None
 
 
 def build(
@@ -169,6 +183,11 @@ def build(
         warnings=warnings,
         deliveries=deliveries,
         ledger=LedgerService(commands, BusinessCalendar.korean(range(2020, 2036))),
+        templates=TemplateService(commands),
+        lifeline=IncidentService(commands, _known_district),
+    )
+    container.lifeline_hub = LifelineHub(
+        views.get(LifelineProjection), clock, settings.lifeline_poll_interval
     )
     if settings.deadline_check_interval > 0:
         container.watcher = DeadlineWatcher(

@@ -117,6 +117,9 @@ def load_demo(container: Container, *, force: bool = False) -> DemoReport:
             warnings=warn,
         )
         _ensure(report, account)
+    from api.demo_templates import load_templates
+
+    report.created += load_templates(container, DEMO)
     if container.settings.env == "production":
         return report  # a published demo password has no place in production
     password_hash = container.passwords.hash(DEMO_PASSWORD)

@@ -11,6 +11,7 @@ from projections.ledger import LedgerProjection
 from projections.lifeline import LifelineProjection
 from projections.open311 import Open311Projection
 from projections.public import PublicProjection
+from projections.templates import TemplatesProjection
 from projections.warnings import WarningsProjection
 
 PROJECTIONS: tuple[type[SmcProjection], ...] = (
@@ -19,6 +20,7 @@ PROJECTIONS: tuple[type[SmcProjection], ...] = (
     IntakeProjection,
     LedgerProjection,
     PublicProjection,
+    TemplatesProjection,
     WarningsProjection,
     DeliveriesProjection,
     Open311Projection,

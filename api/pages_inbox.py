@@ -1,0 +1,184 @@
+"""Officials' desks: the department inbox and the case page (no JavaScript needed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import ContainerDep, PrincipalDep, allow
+from api.rendering import render
+from api.routes.cases import COMMANDS, WORKERS, CaseCommand
+from domain.context import Cause
+from domain.directory import Role
+from domain.errors import DomainError
+from domain.templates import fill
+from projections.directory import DirectoryProjection
+from projections.event_log import EventLogProjection
+from projections.intake import IntakeProjection
+from projections.ledger import LedgerProjection, utc
+from projections.templates import TemplatesProjection
+
+router = APIRouter(include_in_schema=False)
+KST = ZoneInfo("Asia/Seoul")
+READERS = (*WORKERS, Role.AUDITOR, Role.DESK)
+
+
+def kst(value: str | None) -> str:
+    return datetime.fromisoformat(value).astimezone(KST).strftime("%m-%d %H:%M") if value else "—"
+
+
+def units(container: ContainerDep) -> list[tuple[str, str]]:
+    d = container.views.get(DirectoryProjection)
+    return [(f"department:{r['code']}", r["name_ko"]) for r in d.departments()] + [
+        (f"district:{r['code']}", r["name_ko"]) for r in d.districts()
+    ]
+
+
+@router.get("/desk/inbox", response_class=HTMLResponse, dependencies=[allow(*READERS)])
+def inbox(
+    request: Request,
+    container: ContainerDep,
+    who: PrincipalDep,
+    unit: Annotated[str, Query(max_length=64)] = "",
+    request_class: Annotated[str, Query(max_length=32)] = "",
+    overdue: bool = False,
+    mine: bool = False,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    view = container.views.get(LedgerProjection)
+    now = utc(container.clock.now()) or ""
+    items = view.inbox(
+        unit or None,
+        official=who.username if mine else None,
+        request_class=request_class or None,
+        overdue_at=now if overdue else None,
+        limit=50,
+        offset=(page - 1) * 50,
+    )
+    for item in items:
+        item["due"] = kst(item["deadline"])
+        item["late"] = bool(item["deadline"] and item["deadline"] < now)
+    return render(
+        request,
+        "inbox.html",
+        items=items,
+        counts=view.counts(unit or None, now),
+        unit=unit,
+        units=units(container),
+        request_class=request_class,
+        overdue=overdue,
+        mine=mine,
+        page=page,
+    )
+
+
+@router.get("/desk/cases/{case_id}", response_class=HTMLResponse, dependencies=[allow(*READERS)])
+def case_page(
+    request: Request,
+    case_id: UUID,
+    container: ContainerDep,
+    template: Annotated[str, Query(max_length=64)] = "",
+    message: Annotated[str, Query(max_length=300)] = "",
+) -> HTMLResponse:
+    case = container.views.get(LedgerProjection).case(str(case_id))
+    if case is None:
+        raise HTTPException(404, "no such case")
+    posting = container.views.get(IntakeProjection).posting(case["posting_id"])
+    log = container.views.get(EventLogProjection)
+    history = sorted(
+        log.history(str(case_id)) + log.history(case["posting_id"]), key=lambda r: r["position"]
+    )
+    templates = container.views.get(TemplatesProjection).all()
+    return render(
+        request,
+        "case.html",
+        case=case,
+        posting=posting,
+        history=history,
+        templates=templates,
+        draft=_draft(container, case, posting, template),
+        due=kst(case["deadline"]),
+        units=units(container),
+        message=message,
+    )
+
+
+def _draft(
+    container: ContainerDep, case: dict[str, Any], posting: dict[str, Any] | None, key: str
+) -> str:
+    chosen = container.views.get(TemplatesProjection).get(key) if key else None
+    if chosen is None:
+        return ""
+    unit = case["unit"] or ""
+    names = dict(units(container))
+    return fill(
+        chosen["text"],
+        department=names.get(unit, unit),
+        deadline=kst(case["deadline"]),
+        reference=(posting or {}).get("source_id", case["posting_id"][:8]),
+    )
+
+
+@router.post("/desk/cases/{case_id}/{command}", dependencies=[allow(*WORKERS)])
+def act(
+    case_id: UUID,
+    command: str,
+    container: ContainerDep,
+    who: PrincipalDep,
+    expected_version: Annotated[int | None, Form()] = None,
+    unit: Annotated[str, Form(max_length=64)] = "",
+    official: Annotated[str, Form(max_length=64)] = "",
+    text: Annotated[str, Form(max_length=10_000)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    request_class: Annotated[str, Form(max_length=32)] = "",
+    template_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    run = COMMANDS.get(command)
+    if run is None:
+        raise HTTPException(404, f"no case command {command!r}")
+    body = CaseCommand(
+        expected_version=expected_version,
+        unit=unit or None,
+        official=official or None,
+        text=text,
+        reason=reason,
+        request_class=request_class or None,
+        template_id=template_id or None,
+    )
+    try:
+        result = run(container.ledger, Cause(who.actor), case_id, body)
+    except DomainError as exc:
+        return RedirectResponse(
+            f"/desk/cases/{case_id}?message={exc.detail[:250]}", status_code=303
+        )
+    container.views.wait(result.position, ["ledger", "event_log"], timeout=2.0)
+    return RedirectResponse(f"/desk/cases/{case_id}?message={command}+done", status_code=303)
+
+
+@router.post("/desk/bulk", dependencies=[allow(Role.DEPARTMENT_LEAD, Role.ADMIN)])
+def bulk(
+    container: ContainerDep,
+    who: PrincipalDep,
+    case_ids: Annotated[list[UUID], Form()],
+    action: Annotated[str, Form(pattern="^(assign|designate|transfer)$")],
+    value: Annotated[str, Form(max_length=64)],
+    back: Annotated[str, Form(max_length=300)] = "/desk/inbox",
+) -> Response:
+    done = failed = 0
+    position = 0
+    for cid in case_ids[:500]:
+        body = CaseCommand(unit=value, official=value, reason="bulk")
+        try:
+            position = COMMANDS[action](container.ledger, Cause(who.actor), cid, body).position
+            done += 1
+        except DomainError:
+            failed += 1
+    container.views.wait(position, ["ledger"], timeout=2.0)
+    target = back if back.startswith("/desk/") else "/desk/inbox"
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{sep}done={done}&failed={failed}", status_code=303)

@@ -1,0 +1,62 @@
+"""Officials' desk pages work without JavaScript: inbox, case page, template, answer, publish."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.bootstrap import Container
+from api.demo import DEMO_PASSWORD
+from tests import scenario
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+
+
+def sign_in(client: TestClient, username: str) -> str:
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token
+    client.post(
+        "/login",
+        data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    page = client.get("/desk/inbox")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf
+    return csrf.group(1)
+
+
+def test_inbox_case_page_template_answer_publish(client: TestClient, container: Container) -> None:
+    scenario.fill(container)
+    container.views.wait(container.store.head())
+    csrf = sign_in(client, "lee.lead")
+    inbox = client.get("/desk/inbox?unit=department:ROAD&lang=ko")
+    assert inbox.status_code == 200 and 'id="count-open">1<' in inbox.text
+    case_id = re.search(r'href="/desk/cases/([0-9a-f-]{36})"', inbox.text)
+    assert case_id
+    url = f"/desk/cases/{case_id.group(1)}"
+    page = client.get(f"{url}?template=ack-simple-ko")
+    assert page.status_code == 200 and "도로관리과에서 확인하여" in page.text
+    version = re.search(r'name="expected_version" value="(\d+)"', page.text)
+    assert version
+    r = client.post(
+        f"{url}/designate",
+        data={"csrf_token": csrf, "official": "lee.lead", "expected_version": version.group(1)},
+    )
+    assert r.status_code == 200 and "designate done" in r.text
+    stale = client.post(
+        f"{url}/designate",
+        data={"csrf_token": csrf, "official": "kim.official", "expected_version": version.group(1)},
+    )
+    assert "someone else changed this case first" in stale.text
+    answered = client.post(f"{url}/respond", data={"csrf_token": csrf, "text": "곧 보수합니다"})
+    assert "respond done" in answered.text
+    published = client.post(f"{url}/publish", data={"csrf_token": csrf})
+    assert "publish done" in published.text and "곧 보수합니다" in published.text
+    no_csrf = client.post(f"{url}/close", data={})
+    assert no_csrf.status_code == 403
+    mine = client.get("/desk/inbox?mine=true")
+    assert mine.status_code == 200
