@@ -30,7 +30,7 @@ class LedgerProjection(SmcProjection):
         " channel TEXT NOT NULL, state TEXT NOT NULL, request_class TEXT, deadline TEXT,"
         " unit TEXT, official TEXT, received_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
         " reply TEXT, missed INTEGER NOT NULL, version BIGINT NOT NULL, exercise INTEGER NOT NULL,"
-        " position BIGINT NOT NULL)",
+        " position BIGINT NOT NULL, first_reply_at TEXT, reopened INTEGER NOT NULL DEFAULT 0)",
         "CREATE INDEX IF NOT EXISTS ledger_cases_inbox ON ledger_cases (unit, state, deadline)",
         "CREATE INDEX IF NOT EXISTS ledger_cases_posting ON ledger_cases (posting_id)",
         "CREATE TABLE IF NOT EXISTS ledger_missed (case_id TEXT NOT NULL, deadline TEXT NOT NULL,"
@@ -105,6 +105,10 @@ class LedgerProjection(SmcProjection):
 
     @handles("Case.Responded")
     def _responded(self, e: Any, tx: ViewTx, position: int) -> None:
+        tx.execute(
+            "UPDATE ledger_cases SET first_reply_at = ? WHERE id = ? AND first_reply_at IS NULL",
+            [e.timestamp.astimezone(UTC).isoformat(), str(e.originator_id)],
+        )
         self._set(e, tx, position, state="responded", reply=e.text)
 
     @handles("Case.ReplyPublished")
@@ -117,6 +121,9 @@ class LedgerProjection(SmcProjection):
 
     @handles("Case.Reopened")
     def _reopened(self, e: Any, tx: ViewTx, position: int) -> None:
+        tx.execute(
+            "UPDATE ledger_cases SET reopened = reopened + 1 WHERE id = ?", [str(e.originator_id)]
+        )
         self._set(e, tx, position, state="assigned", reply=None)
 
     @handles("Case.Merged")
@@ -209,5 +216,13 @@ class LedgerProjection(SmcProjection):
             "SELECT m.case_id, m.deadline, m.unit, m.at, c.posting_id, c.request_class"
             " FROM ledger_missed m JOIN ledger_cases c ON c.id = m.case_id"
             " WHERE m.deadline >= ? AND m.deadline < ? ORDER BY m.unit, m.deadline",
+            [start, end],
+        )
+
+    def received_between(self, start: str, end: str) -> list[Row]:
+        """Cases received in [start, end) with what the performance report needs."""
+        return self.query(
+            "SELECT unit, official, state, received_at, deadline, first_reply_at, reopened"
+            " FROM ledger_cases WHERE received_at >= ? AND received_at < ? AND exercise = 0",
             [start, end],
         )

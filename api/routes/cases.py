@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from api.deps import ContainerDep, PrincipalDep, allow
+from api.performance import summarise
 from api.routes.system import AfterQuery, wait_for
 from api.schemas import Strict, Written
 from domain.context import Cause
@@ -127,6 +128,43 @@ def act(
         raise HTTPException(404, f"no case command {command!r}; known: {', '.join(COMMANDS)}")
     result = run(container.ledger, Cause(who.actor), case_id, body)
     return Written(id=str(result.id), position=result.position)
+
+
+@router.get("/reports/performance", dependencies=[allow(*OVERSIGHT)])
+def performance(
+    container: ContainerDep,
+    start: date,
+    end: date,
+    by: Annotated[str, Query(pattern="^(unit|official)$")] = "unit",
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
+    """Received, answered, answered on time, median/p90 hours to first reply, overdue, reopened."""
+    lo, hi = _range(start, end)
+    rows = container.views.get(LedgerProjection).received_between(lo, hi)
+    report = summarise(rows, utc(container.clock.now()) or "", by)
+    if format == "json":
+        return report
+    return _csv(report, list(report[0]) if report else [by], f"performance-{by}-{start}-{end}")
+
+
+def _range(start: date, end: date) -> tuple[str, str]:
+    if end < start:
+        raise HTTPException(422, "end is before start")
+    lo = datetime.combine(start, time(), tzinfo=UTC).isoformat()
+    hi = datetime.combine(end, time(23, 59, 59), tzinfo=UTC).isoformat()
+    return lo, hi
+
+
+def _csv(rows: list[dict[str, Any]], fields: list[str], name: str) -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
 
 
 @router.get("/reports/compliance", dependencies=[allow(*OVERSIGHT)])

@@ -125,3 +125,26 @@ def test_missed_deadline_recorded_once_and_listed(
     assert cid in csv_text and csv_text.startswith("unit,case_id")
     overdue = client.get("/api/cases?overdue=true&unit=department:BUS", headers=lead).json()
     assert overdue["counts"]["overdue"] == 1 and overdue["items"][0]["missed"] == 1
+
+
+def test_performance_report_per_department_and_official(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    from tests import scenario
+
+    scenario.fill(container)
+    container.views.wait(container.store.head())
+    lead = login(client, "lee.lead")
+    report = client.get(
+        "/api/reports/performance?start=2026-07-01&end=2026-07-31", headers=lead
+    ).json()
+    by_unit = {r["unit"]: r for r in report}
+    assert by_unit["department:BUS"]["received"] == 1
+    assert by_unit["department:BUS"]["answered"] == 1
+    assert by_unit["department:ROAD"]["received"] == 1
+    officials = client.get(
+        "/api/reports/performance?start=2026-07-01&end=2026-07-31&by=official&format=csv",
+        headers=lead,
+    )
+    assert officials.text.startswith("official,received,answered")
+    del clock
