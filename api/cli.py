@@ -211,6 +211,9 @@ def main() -> None:
     from api.cli_intake import ingest_app
 
     app.add_typer(ingest_app, name="ingest")
+    from api.cli_warnings import cap_app
+
+    app.add_typer(cap_app, name="cap")
     try:
         app()
     except KeyboardInterrupt:
