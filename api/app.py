@@ -11,9 +11,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import errors, pages, pages_inbox, pages_intake, pages_lifeline, ws_lifeline
+from api import pages_report as report_pages
 from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
 from api.routes import open311 as open311_api
+from api.routes import webform as webform_api
 from api.settings import Settings, load_settings
 from web import STATIC_DIR
 
@@ -59,6 +61,8 @@ def create_app(
     app.include_router(pages_intake.router)
     app.include_router(pages_inbox.router)
     app.include_router(open311_api.router)
+    app.include_router(webform_api.router)
+    app.include_router(report_pages.router)
     app.include_router(lifeline.router)
     app.include_router(ws_lifeline.router)
     app.include_router(pages_lifeline.router)
