@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID, uuid4
 
-from channels.fanout import PublishError, post_parts
+from channels.fanout import PublishError, post_parts, split_thread
 from domain.clock import Clock
 from domain.context import Cause
 from domain.deliveries import Delivery, DeliveryService, DeliveryState
@@ -104,8 +104,8 @@ class Dispatcher:
 
     def _send(self, d: Delivery) -> None:
         publisher = self.publishers(d)
-        parts = post_parts(d.payload) if d.target.startswith("x:") else [d.identifier]
-        reply_to = d.remote_ids[-1] if d.remote_ids else None
+        parts, first_reply_to = _parts(d)
+        reply_to = d.remote_ids[-1] if d.remote_ids else first_reply_to
         for part in range(len(d.remote_ids), len(parts)):
             claimed = self.deliveries.claim(d.id, part, self.worker)
             if claimed is None:
@@ -154,6 +154,17 @@ class Dispatcher:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+def _parts(d: Delivery) -> tuple[list[str], str | None]:
+    """What to post, and what the first part answers: a citizen's posting for a reply
+    (payload ``reply_text``/``in_reply_to``), nothing for a warning."""
+    if "reply_text" in d.payload:
+        reply_to = d.payload.get("in_reply_to")
+        return split_thread(str(d.payload["reply_text"])), str(reply_to) if reply_to else None
+    if d.target.startswith("x:"):
+        return post_parts(d.payload), None
+    return [d.identifier], None
 
 
 def expiry_sweep(

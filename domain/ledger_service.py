@@ -8,10 +8,12 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.calendar import BusinessCalendar
-from domain.context import Cause, current_time
+from domain.context import Cause, current_cause, current_time
 from domain.deadline_policy import Deadline, DeadlinePolicy
+from domain.deliveries import Delivery
 from domain.errors import ConcurrencyConflictError, InvalidInputError
 from domain.ledger import Case, State
+from domain.postings import Posting
 from domain.store import Commands, Recorded
 
 UNIT_KINDS = ("department", "district")
@@ -31,7 +33,9 @@ class LedgerService:
         calendar: BusinessCalendar,
         policy: DeadlinePolicy | None = None,
         emergency: Callable[[], bool] = lambda: False,
+        reply_account: str = "seoul_smc",
     ) -> None:
+        self.reply_account = reply_account
         self.commands = commands
         self.store = commands.store
         self.calendar = calendar
@@ -185,7 +189,29 @@ class LedgerService:
         )
 
     def publish(self, cause: Cause, case_id: UUID) -> Recorded:
-        return self._act(cause, case_id, None, lambda c: c.publish())
+        """Publish the reply: on the public record at once, and back through the channel it
+        came from (an X reply through the outbox, in the same transaction)."""
+
+        def command() -> Recorded:
+            case = self.store.load(case_id, Case, "case")
+            case.publish()
+            delivery = self._reply_delivery(case)
+            return Recorded(case.id, self.commands.save(case, *delivery))
+
+        return self.commands.run(cause, command)
+
+    def _reply_delivery(self, case: Case) -> list[Delivery]:
+        if case.channel != "x" or not case.reply:
+            return []  # web form, Open311, SMS: served from the public record and Open311 API
+        posting = self.store.load(UUID(case.posting_id), Posting, "posting")
+        account = posting.details.get("account") or self.reply_account
+        payload = {
+            "reply_text": case.reply,
+            "in_reply_to": posting.source_id,
+            "status": "Exercise" if current_cause().exercise else "Actual",
+        }
+        identifier = f"reply:{case.id}:{case.version}"
+        return [Delivery(identifier, f"x:{account}", "", payload)]
 
     def close(self, cause: Cause, case_id: UUID, expected_version: int | None = None) -> Recorded:
         return self._act(cause, case_id, expected_version, lambda c: c.close())

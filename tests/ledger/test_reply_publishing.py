@@ -1,0 +1,91 @@
+"""A published answer to an X posting goes back as a reply tweet through the outbox, exactly
+once, threaded when it is longer than one post."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from api.bootstrap import Container, build
+from api.settings import Settings
+from api.warning_ports import make_dispatcher
+from domain.clock import FixedClock
+from domain.context import Cause
+from domain.postings import IncomingPosting
+from tests.conftest import TEST_SECRET
+from tests.fakes.fake_x import FakeX
+
+WHO = Cause("system:test")
+
+
+@pytest.fixture
+def fake_x() -> Iterator[FakeX]:
+    with FakeX() as fx:
+        yield fx
+
+
+@pytest.fixture
+def desk(
+    database_url: str, tmp_path: Path, clock: FixedClock, fake_x: FakeX
+) -> Iterator[Container]:
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps({"x:seoul_smc": {"bearer_token": "tok-smc"}}), "utf-8")
+    settings = Settings(
+        env="test",
+        secret_key=TEST_SECRET,
+        data_dir=tmp_path / "var",
+        database_url=database_url,
+        poll_interval=0.05,
+        warning_accounts_file=path,
+        x_api_base_url=fake_x.base_url,
+        dispatch=False,
+        delivery_lease_seconds=0,
+    )
+    container = build(settings, clock, in_process_worker=True)
+    container.start()
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+def test_published_answer_is_one_reply_thread(desk: Container, fake_x: FakeX) -> None:
+    at = datetime(2026, 7, 13, 1, 0, tzinfo=UTC)
+    item = IncomingPosting(
+        channel="x",
+        source_id="1890001",
+        text="@seoul_smc 버스 배차 간격이 너무 길어요",
+        created_at=at,
+        account="seoul_smc",
+    )
+    desk.intake.ingest(WHO, [item])
+    ledger = desk.ledger
+    cid = ledger.open(WHO, str(item.posting_id), "x", at).id
+    ledger.classify(WHO, cid, "simple")
+    ledger.assign(WHO, cid, "department:BUS")
+    ledger.designate(WHO, cid, "kim.official")
+    answer = "배차 간격을 확인했습니다. " * 20  # longer than one post
+    ledger.respond(WHO, cid, answer)
+    position = ledger.publish(WHO, cid).position
+    desk.views.wait(position, timeout=5)
+    dispatcher = make_dispatcher(
+        desk.settings, desk.clock, (desk.warnings, desk.deliveries), desk.views
+    )
+    dispatcher.run_once()
+    desk.views.wait(desk.store.head(), timeout=5)
+    dispatcher.run_once()
+    posts = fake_x.posts
+    assert len(posts) >= 2, posts
+    assert posts[0].reply_to == "1890001"
+    assert posts[1].reply_to == posts[0].id
+    assert posts[0].text.endswith("(1/2)") and posts[1].text.endswith("(2/2)")
+    joined = "".join(re.sub(r"\s*\(\d/\d\)$", "", p.text) for p in posts)
+    assert joined.replace(" ", "") == answer.replace(" ", "")
+    dispatcher.run_once()
+    assert len(fake_x.posts) == len(posts)  # never twice
+    assert set(fake_x.posts_by_account()) == {"bearer:tok-smc"}
