@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         default=30.0, description="an attempt without outcome older than this is uncertain"
     )
+    lifeline_tile_url: str = Field(
+        default="",
+        description="map tile URL template for /lifeline, e.g. https://tile.example/{z}/{x}/{y}.png"
+        " (empty: district boundaries only, no outside requests)",
+    )
+    lifeline_tile_attribution: str = ""
+    lifeline_poll_interval: float = Field(
+        default=0.05, description="seconds between the LIFELINE hub's checks of its view"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

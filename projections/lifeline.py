@@ -1,0 +1,208 @@
+"""LIFELINE read model: incidents, figure updates, linked reports, active warning areas.
+
+Warning areas are read from the warning events themselves (by topic), so the public page
+does not depend on the desk's warning tables. ``ll_changes`` records which incident (or the
+warnings) each event touched: the WebSocket hub turns it into deltas after a position.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import domain.incidents  # noqa: F401 - the events this projection reads
+from projections.base import SmcProjection, handles
+from projections.views import ViewTx
+
+WARNINGS = "warnings"
+
+
+def utc(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _iso_utc(text: str) -> str:
+    return utc(datetime.fromisoformat(text)) if text else ""
+
+
+class LifelineProjection(SmcProjection):
+    name = "lifeline"
+    tables = ("ll_incidents", "ll_updates", "ll_reports", "ll_warnings", "ll_changes")
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS ll_incidents (id TEXT PRIMARY KEY, key TEXT NOT NULL,"
+        " playbook_id TEXT NOT NULL, title_ko TEXT NOT NULL, title_en TEXT NOT NULL,"
+        " districts TEXT NOT NULL, hashtags TEXT NOT NULL, status TEXT NOT NULL,"
+        " state TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL, exercise INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS ll_updates (id TEXT PRIMARY KEY, incident_id TEXT NOT NULL,"
+        " kind TEXT NOT NULL, district TEXT NOT NULL, source TEXT NOT NULL,"
+        " verified INTEGER NOT NULL, supersedes TEXT, superseded_by TEXT NOT NULL,"
+        " figures TEXT NOT NULL, lon DOUBLE PRECISION, lat DOUBLE PRECISION, note TEXT NOT NULL,"
+        " at TEXT NOT NULL, actor TEXT NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS ll_updates_incident ON ll_updates (incident_id, position)",
+        "CREATE TABLE IF NOT EXISTS ll_reports (incident_id TEXT NOT NULL,"
+        " posting_id TEXT NOT NULL, district TEXT NOT NULL, lon DOUBLE PRECISION,"
+        " lat DOUBLE PRECISION, excerpt TEXT NOT NULL, photo_url TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, how TEXT NOT NULL, state TEXT NOT NULL,"
+        " verified_by TEXT NOT NULL, linked_at TEXT NOT NULL, position BIGINT NOT NULL,"
+        " PRIMARY KEY (incident_id, posting_id))",
+        "CREATE TABLE IF NOT EXISTS ll_warnings (id TEXT PRIMARY KEY, status TEXT NOT NULL,"
+        " state TEXT NOT NULL, stage_id TEXT NOT NULL, severity TEXT NOT NULL,"
+        " headline_ko TEXT NOT NULL, headline_en TEXT NOT NULL, instruction_ko TEXT NOT NULL,"
+        " instruction_en TEXT NOT NULL, area TEXT NOT NULL, identifier TEXT NOT NULL,"
+        " sent TEXT NOT NULL, expires_utc TEXT NOT NULL, position BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS ll_changes (position BIGINT PRIMARY KEY,"
+        " incident_id TEXT NOT NULL, exercise INTEGER NOT NULL)",
+    )
+
+    def _changed(self, tx: ViewTx, position: int, incident_id: str, exercise: bool) -> None:
+        tx.execute(
+            "INSERT INTO ll_changes VALUES (?, ?, ?) ON CONFLICT (position) DO NOTHING",
+            [position, incident_id, int(exercise)],
+        )
+
+    def _touch(
+        self, e: Any, tx: ViewTx, position: int, extra: str = "", args: tuple[Any, ...] = ()
+    ) -> None:
+        iid = str(e.originator_id)
+        tx.execute(
+            f"UPDATE ll_incidents SET updated_at = ?, position = ?{extra} WHERE id = ?",  # noqa: S608
+            [utc(e.timestamp), position, *args, iid],
+        )
+        self._changed(tx, position, iid, e.exercise)
+
+    @handles("Incident.Opened")
+    def _opened(self, e: Any, tx: ViewTx, position: int) -> None:
+        at = utc(e.timestamp)
+        tx.execute(
+            "INSERT INTO ll_incidents VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, '', ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [
+                str(e.originator_id),
+                e.key,
+                e.playbook_id,
+                e.title["ko"],
+                e.title["en"],
+                json.dumps(e.area.get("districts", [])),
+                json.dumps(e.hashtags, ensure_ascii=False),
+                e.status,
+                at,
+                at,
+                int(e.exercise),
+                position,
+            ],
+        )
+        self._changed(tx, position, str(e.originator_id), e.exercise)
+
+    @handles("Incident.CasualtyUpdated", "Incident.DamageUpdated")
+    def _updated(self, e: Any, tx: ViewTx, position: int) -> None:
+        kind = "casualty" if type(e).__name__ == "CasualtyUpdated" else "damage"
+        point = getattr(e, "location", None) or [None, None]
+        tx.execute(
+            "INSERT INTO ll_updates VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [
+                e.update_id,
+                str(e.originator_id),
+                kind,
+                e.district,
+                e.source,
+                int(e.verified),
+                e.supersedes,
+                json.dumps(e.figures),
+                point[0],
+                point[1],
+                e.note,
+                utc(e.timestamp),
+                e.actor,
+                position,
+            ],
+        )
+        if e.supersedes:
+            tx.execute(
+                "UPDATE ll_updates SET superseded_by = ? WHERE id = ?", [e.update_id, e.supersedes]
+            )
+        self._touch(e, tx, position)
+
+    @handles("Incident.ReportLinked")
+    def _linked(self, e: Any, tx: ViewTx, position: int) -> None:
+        d = e.details
+        point = d.get("location") or [None, None]
+        tx.execute(
+            "INSERT INTO ll_reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified', '', ?, ?)"
+            " ON CONFLICT (incident_id, posting_id) DO NOTHING",
+            [
+                str(e.originator_id),
+                e.posting_id,
+                d.get("district", ""),
+                point[0],
+                point[1],
+                d.get("excerpt", ""),
+                d.get("photo_url", ""),
+                d.get("created_at", ""),
+                d.get("how", "manual"),
+                utc(e.timestamp),
+                position,
+            ],
+        )
+        self._touch(e, tx, position)
+
+    @handles("Incident.ReportVerified")
+    def _verified(self, e: Any, tx: ViewTx, position: int) -> None:
+        tx.execute(
+            "UPDATE ll_reports SET state = ?, verified_by = ?, position = ?"
+            " WHERE incident_id = ? AND posting_id = ?",
+            [e.state, e.verified_by, position, str(e.originator_id), e.posting_id],
+        )
+        self._touch(e, tx, position)
+
+    @handles("Incident.Closed")
+    def _closed(self, e: Any, tx: ViewTx, position: int) -> None:
+        at = utc(e.timestamp)
+        self._touch(e, tx, position, ", state = 'closed', closed_at = ?", (at,))
+
+    @handles(
+        "StagedWarning.Issued",
+        "StagedWarning.Updated",
+        "StagedWarning.AllCleared",
+        "StagedWarning.Cancelled",
+    )
+    def _warning(self, e: Any, tx: ViewTx, position: int) -> None:
+        m = e.message
+        state = {"AllCleared": "all_clear", "Cancelled": "cancelled"}.get(
+            type(e).__name__, "issued"
+        )
+        texts = m.get("texts", {})
+        values = [
+            str(e.originator_id),
+            m.get("status", "Actual"),
+            state,
+            m.get("stage_id", ""),
+            m.get("severity", ""),
+            texts.get("ko", {}).get("headline", ""),
+            texts.get("en", {}).get("headline", ""),
+            texts.get("ko", {}).get("instruction", ""),
+            texts.get("en", {}).get("instruction", ""),
+            json.dumps(m.get("area", {}), ensure_ascii=False),
+            m.get("identifier", ""),
+            _iso_utc(m.get("sent", "")),
+            _iso_utc(m.get("expires", "")),
+            position,
+        ]
+        marks = ", ".join("?" * len(values))
+        tx.execute("DELETE FROM ll_warnings WHERE id = ?", [values[0]])
+        tx.execute(f"INSERT INTO ll_warnings VALUES ({marks})", values)  # noqa: S608
+        self._changed(tx, position, WARNINGS, e.exercise)
+
+    @handles("StagedWarning.Expired")
+    def _expired(self, e: Any, tx: ViewTx, position: int) -> None:
+        tx.execute(
+            "UPDATE ll_warnings SET state = 'expired', position = ? WHERE id = ?",
+            [position, str(e.originator_id)],
+        )
+        self._changed(tx, position, WARNINGS, e.exercise)
+
+    # -- reading: queries live in projections.lifeline_queries, one transaction each --------
+    def position_now(self) -> int:
+        return self.view.position()
