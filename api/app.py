@@ -16,6 +16,7 @@ from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
 from api.routes import open311 as open311_api
 from api.routes import webform as webform_api
+from api.routes import webhook as webhook_api
 from api.settings import Settings, load_settings
 from web import STATIC_DIR
 
@@ -62,6 +63,7 @@ def create_app(
     app.include_router(pages_inbox.router)
     app.include_router(open311_api.router)
     app.include_router(webform_api.router)
+    app.include_router(webhook_api.router)
     app.include_router(report_pages.router)
     app.include_router(lifeline.router)
     app.include_router(ws_lifeline.router)
