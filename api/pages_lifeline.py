@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,6 +17,14 @@ from domain.incidents import CASUALTY_FIELDS, DAMAGE_FIELDS
 
 router = APIRouter(include_in_schema=False)
 REFRESH_SECONDS = 30
+KST = timezone(timedelta(hours=9), "KST")
+
+
+def kst(iso: str | None) -> str:
+    """UTC ISO time as Seoul shows it; lifeline.js formats the same way."""
+    if not iso:
+        return ""
+    return datetime.fromisoformat(iso).astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
 
 
 def _pick(incidents: list[dict[str, Any]], wanted: str | None) -> dict[str, Any] | None:
@@ -60,6 +69,7 @@ def lifeline_page(
         damage_fields=DAMAGE_FIELDS,
         refresh=REFRESH_SECONDS,
         boot=boot,
+        kst=kst,
     )
 
 
@@ -76,4 +86,4 @@ def figure_page(
     found = reads(container).figure(str(incident_id), field, district)
     if found is None:
         raise HTTPException(404, "incident not found")
-    return render(request, "lifeline_figure.html", f=found, names=district_names())
+    return render(request, "lifeline_figure.html", f=found, names=district_names(), kst=kst)

@@ -19,6 +19,12 @@
     });
   }
   function num(n) { return Number(n || 0).toLocaleString(lang === "ko" ? "ko-KR" : "en-US"); }
+  /* the same "YYYY-MM-DD HH:MM KST" the server renders */
+  function kst(iso) {
+    if (!iso) return "";
+    var d = new Date(new Date(iso).getTime() + 9 * 3600 * 1000).toISOString();
+    return d.slice(0, 10) + " " + d.slice(11, 16) + " KST";
+  }
   function dname(code) { var n = boot.names[code]; return n ? n[lang] : code; }
   function figureHref(field, district) {
     var h = "/lifeline/incidents/" + boot.incident + "/figures/" + field;
@@ -38,7 +44,7 @@
       var box = $("total-" + f);
       if (box) renderCell(box.querySelector("p"), fig.totals[f], f);
     });
-    $("as-of").textContent = fig.as_of || inc.opened_at;
+    $("as-of").textContent = kst(fig.as_of || inc.opened_at);
     $("as-of").setAttribute("datetime", fig.as_of || inc.opened_at);
     $("mix").textContent = t.ll_official + " " + fig.mix.official + " / " + t.ll_citizen + " " + fig.mix.citizen;
     var st = $("incident-state");
@@ -69,7 +75,7 @@
       var what = e.what === "opened" ? t.ll_opened : e.what === "closed" ? t.ll_closed_event :
         esc(dname(e.district)) + " · " + esc(t["src_" + e.source]) + (e.verified ? "" : " (" + esc(t.ll_unverified) + ")") + ": " +
         Object.keys(e.figures).map(function (k) { return esc(t["f_" + k]) + " " + e.figures[k]; }).join(", ");
-      return '<li><time datetime="' + esc(e.at) + '">' + esc(e.at) + "</time> " + what + "</li>";
+      return '<li><time datetime="' + esc(e.at) + '">' + esc(kst(e.at)) + "</time> " + what + "</li>";
     }).join("");
   }
 
@@ -205,7 +211,8 @@
     stats: stats,
     state: state,
     position: function () { return state.position; },
-    drop: function () { if (socket) socket.close(); }
+    /* close the socket; the next reconnect waits delayMs (tests, and a manual "reconnect") */
+    drop: function (delayMs) { if (delayMs) retry = delayMs; if (socket) socket.close(); }
   };
   state.warnings = boot.warnings;
   if (boot.current) { state.incidents[boot.current.id] = boot.current; lastReportCount = -1; }
