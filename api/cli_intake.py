@@ -79,3 +79,27 @@ def _live(container: object, settings: object, accounts: frozenset[str]) -> None
     err.print(f"backfill: {intake.run_backfill().__dict__}")
     intake.run_stream(stop)
     err.print(f"stopped: {intake.totals.__dict__}")
+
+
+@ingest_app.command("rss")
+def ingest_rss(
+    feed: Annotated[str, typer.Argument(help="feed URL (http/https) or a local RSS/Atom file")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON summary")] = False,
+    database_url: DbOption = None,
+) -> None:
+    """Poll one RSS/Atom feed once (ETag/Last-Modified); every entry is taken in once."""
+    from channels.rss import FeedError, poll
+
+    if not feed.startswith(("http://", "https://")) and not Path(feed).is_file():
+        raise fail(f"no such file: {feed} (give a feed URL or a file)")
+    settings = settings_from(database_url, run_projections=False)
+    with opened(settings) as container:
+        try:
+            result = poll(feed, container.intake, now=container.clock.now())
+        except FeedError as exc:
+            raise fail(str(exc)) from None
+        summary = result.summary()
+        if as_json:
+            out.print_json(json.dumps(summary, ensure_ascii=False))
+        else:
+            out.print(", ".join(f"{k} {v}" for k, v in summary.items()))
