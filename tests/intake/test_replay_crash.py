@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -48,6 +50,25 @@ def make_replay(path: Path, items: int = 10_000) -> int:
     return originals
 
 
+def _wait_for_events(settings: Settings, at_least: int, timeout: float) -> None:
+    path = settings.database().sqlite_path
+    assert path is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            with contextlib.closing(sqlite3.connect(path, timeout=5)) as db:
+                try:
+                    (head,) = db.execute(
+                        "SELECT COALESCE(MAX(rowid), 0) FROM stored_events"
+                    ).fetchone()
+                except sqlite3.OperationalError:
+                    head = 0
+            if head >= at_least:
+                return
+        time.sleep(0.05)
+    pytest.fail("the replay stored nothing in time")
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_kill_9_mid_replay_then_replay_again(settings: Settings, tmp_path: Path) -> None:
     path = tmp_path / "replay.jsonl"
@@ -72,7 +93,7 @@ def test_kill_9_mid_replay_then_replay_again(settings: Settings, tmp_path: Path)
         "200",
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(2.5)
+    _wait_for_events(settings, at_least=600, timeout=120)  # some batches are in, not all
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     assert proc.returncode == -signal.SIGKILL, "the replay finished before the kill"
