@@ -14,6 +14,7 @@ from api import errors, pages, pages_inbox, pages_intake, pages_lifeline, ws_lif
 from api import pages_report as report_pages
 from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
+from api.routes import missing_persons as persons_api
 from api.routes import open311 as open311_api
 from api.routes import webform as webform_api
 from api.routes import webhook as webhook_api
@@ -66,6 +67,7 @@ def create_app(
     app.include_router(webhook_api.router)
     app.include_router(report_pages.router)
     app.include_router(lifeline.router)
+    app.include_router(persons_api.router)
     app.include_router(ws_lifeline.router)
     app.include_router(pages_lifeline.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -9,6 +9,7 @@ from projections.event_log import EventLogProjection
 from projections.intake import IntakeProjection
 from projections.ledger import LedgerProjection
 from projections.lifeline import LifelineProjection
+from projections.missing_persons import MissingPersonsProjection
 from projections.open311 import Open311Projection
 from projections.public import PublicProjection
 from projections.templates import TemplatesProjection
@@ -25,6 +26,7 @@ PROJECTIONS: tuple[type[SmcProjection], ...] = (
     DeliveriesProjection,
     Open311Projection,
     LifelineProjection,
+    MissingPersonsProjection,
 )
 
 
