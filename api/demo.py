@@ -133,4 +133,7 @@ def load_demo(container: Container, *, force: bool = False) -> DemoReport:
             password_hash=password_hash,
         )
         _ensure(report, user)
+    from api.demo_lifeline import load_lifeline_demo
+
+    report.position = max(report.position, load_lifeline_demo(container))
     return report

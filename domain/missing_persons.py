@@ -129,6 +129,10 @@ def _contact(values: dict[str, str]) -> dict[str, str]:
     return {k: _text(v, f"contact {k}", 200) for k, v in values.items() if k in ("phone", "email")}
 
 
+def note_key_id(person_id: UUID, key: str) -> str:
+    return str(ids.natural_id("person-note", str(person_id), key))
+
+
 class MissingPersonService:
     def __init__(self, commands: Commands, expiry_days: int = EXPIRY_DAYS) -> None:
         self.commands = commands
@@ -180,7 +184,7 @@ class MissingPersonService:
             "last_known_location": _text(n.last_known_location, "last known location"),
             "author_contact": _contact(n.author_contact),
         }
-        note_id = str(ids.natural_id("person-note", str(person_id), _text(n.key, "key", 64)))
+        note_id = note_key_id(person_id, _text(n.key, "key", 64, required=True))
         return self._run(cause, person_id, lambda r: r.add_note(note_id, note))
 
     def moderate(self, cause: Cause, person_id: UUID, note_id: str, decision: str) -> Recorded:
