@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import errors, pages, pages_inbox, pages_intake, pages_lifeline, ws_lifeline
 from api import pages_report as report_pages
+from api import pages_warnings as warning_pages
 from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
 from api.routes import missing_persons as persons_api
@@ -62,6 +63,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(pages_intake.router)
     app.include_router(pages_inbox.router)
+    app.include_router(warning_pages.router)
     app.include_router(open311_api.router)
     app.include_router(webform_api.router)
     app.include_router(webhook_api.router)

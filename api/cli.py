@@ -211,9 +211,10 @@ def main() -> None:
     from api.cli_intake import ingest_app
 
     app.add_typer(ingest_app, name="ingest")
-    from api.cli_warnings import cap_app
+    from api.cli_warnings import cap_app, drill_app
 
     app.add_typer(cap_app, name="cap")
+    app.add_typer(drill_app, name="drill")
     try:
         app()
     except KeyboardInterrupt:

@@ -53,3 +53,43 @@ def import_command(
                 out.print(f"  note: {w}")
     if refused:
         raise fail(f"{refused} of {len(sources)} documents refused", code=1)
+
+
+drill_app = typer.Typer(help="Drills: rehearse the desk with exercise data.", no_args_is_help=True)
+
+
+@drill_app.command("run")
+def drill_run(
+    script: Annotated[
+        Path, typer.Argument(help="JSON: [{after_seconds, text, hashtags, lat, lon}]")
+    ],
+    speed: Annotated[float, typer.Option(help="replay faster (2 = twice as fast)")] = 1.0,
+    hashtag: Annotated[str | None, typer.Option(help="the drill's hashtag to watch")] = None,
+    run_id: Annotated[
+        str | None, typer.Option(help="replaying the same run id is idempotent")
+    ] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+) -> None:
+    """Replay timed citizen postings through intake as an exercise (never in real views)."""
+    import time
+
+    from api.cli import fail, opened, out, settings_from
+    from api.drill import DrillRunner, load_script
+    from domain.errors import DomainError
+
+    try:
+        parsed = load_script(script, hashtag)
+    except (OSError, DomainError) as exc:
+        raise fail(f"{script}: {getattr(exc, 'detail', exc)}") from None
+    rid = run_id or time.strftime("%Y%m%d%H%M%S")
+    with opened(settings_from(database_url, dispatch=False)) as c:
+        out.print(f"drill {parsed.hashtag}: {len(parsed.postings)} postings, speed x{speed:g}")
+        runner = DrillRunner(c.intake, c.clock)
+        report = runner.run(
+            parsed,
+            run_id=rid,
+            speed=speed,
+            on_posting=lambda _i, p: out.print(f"  +{p.after_seconds:>6.1f}s  {p.text[:60]}"),
+        )
+        c.views.wait(report.position, timeout=5.0)
+    out.print(f"drill {rid}: {report.taken_in} new exercise postings, watching {report.hashtag}")

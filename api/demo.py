@@ -133,6 +133,9 @@ def load_demo(container: Container, *, force: bool = False) -> DemoReport:
             password_hash=password_hash,
         )
         _ensure(report, user)
+    from api.demo_warnings import load_demo_warnings
+
+    report.created += load_demo_warnings(container)
     from api.demo_lifeline import load_lifeline_demo
 
     report.position = max(report.position, load_lifeline_demo(container))
