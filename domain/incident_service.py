@@ -15,8 +15,8 @@ from uuid import UUID
 
 from domain import ids
 from domain.context import Cause
-from domain.errors import InvalidInputError
-from domain.incidents import KINDS, STATUSES, Incident, update_id
+from domain.errors import InvalidInputError, TransitionNotAllowedError
+from domain.incidents import KINDS, STATUSES, Incident, IncidentReport, report_id, update_id
 from domain.store import Commands, Recorded
 
 DistrictCheck = Callable[[str], bool]
@@ -81,8 +81,7 @@ class IncidentService:
             change(incident)
             return Recorded(incident.id, self.commands.save(incident))
 
-        status = self._load(incident_id).status
-        return self.commands.run(Cause(cause.actor, exercise=status == "Exercise"), command)
+        return self.commands.run(self._cause(cause, incident_id), command)
 
     def _check_districts(self, codes: Sequence[str]) -> list[str]:
         unknown = [c for c in codes if not self.district_known(c)]
@@ -145,21 +144,39 @@ class IncidentService:
         self, cause: Cause, incident_id: UUID, links: Sequence[ReportLink]
     ) -> Recorded:
         """Link citizen reports (already-linked ones are skipped)."""
-        checked = [(link, _details(link)) for link in links]
+        checked = [(link.posting_id, _details(link)) for link in links]
 
-        def change(incident: Incident) -> None:
-            for link, details in checked:
-                incident.link_report(link.posting_id, details)
+        def command() -> Recorded:
+            self._open_incident(incident_id)
+            new: dict[UUID, IncidentReport] = {}
+            for posting_id, details in checked:
+                rid = report_id(str(incident_id), posting_id)
+                if rid not in new and not self.store.exists(rid):
+                    new[rid] = IncidentReport(str(incident_id), posting_id, details)
+            return Recorded(incident_id, self.commands.save(*new.values()))
 
-        return self._run(cause, incident_id, change)
+        return self.commands.run(self._cause(cause, incident_id), command)
 
     def verify_report(
         self, cause: Cause, incident_id: UUID, posting_id: str, state: str
     ) -> Recorded:
-        def change(incident: Incident) -> None:
-            incident.verify_report(posting_id, state, cause.actor)
+        def command() -> Recorded:
+            self._open_incident(incident_id)
+            rid = report_id(str(incident_id), posting_id)
+            report = self.store.load(rid, IncidentReport, "linked report")
+            report.verify(state, cause.actor)
+            return Recorded(rid, self.commands.save(report))
 
-        return self._run(cause, incident_id, change)
+        return self.commands.run(self._cause(cause, incident_id), command)
+
+    def _open_incident(self, incident_id: UUID) -> Incident:
+        incident = self._load(incident_id)
+        if incident.closed:
+            raise TransitionNotAllowedError("the incident is closed: its record is frozen")
+        return incident
+
+    def _cause(self, cause: Cause, incident_id: UUID) -> Cause:
+        return Cause(cause.actor, exercise=self._load(incident_id).status == "Exercise")
 
     def close(self, cause: Cause, incident_id: UUID, reason: str) -> Recorded:
         text = _text(reason, "reason") or "closed"

@@ -92,7 +92,6 @@ class Incident(SmcAggregate):
         self.hashtags = hashtags
         self.closed = False
         self.updates: dict[str, dict[str, Any]] = {}
-        self.reports: dict[str, str] = {}
 
     # -- commands: check, then record -------------------------------------------------------
     def _check_open(self) -> None:
@@ -136,22 +135,6 @@ class Incident(SmcAggregate):
                 new_id, district, checked, source, verified, supersedes, note, location
             )
 
-    def link_report(self, posting_id: str, details: dict[str, Any]) -> bool:
-        self._check_open()
-        if posting_id in self.reports:
-            return False
-        self._report_linked(posting_id=posting_id, details=details)
-        return True
-
-    def verify_report(self, posting_id: str, state: str, verified_by: str) -> None:
-        self._check_open()
-        if state not in VERIFICATION:
-            raise InvalidInputError(f"state must be one of {', '.join(VERIFICATION)}")
-        if posting_id not in self.reports:
-            raise InvalidInputError(f"report {posting_id} is not linked to this incident")
-        if self.reports[posting_id] != state:
-            self._report_verified(posting_id=posting_id, state=state, verified_by=verified_by)
-
     def close(self, reason: str) -> None:
         self._check_open()
         self._closed(reason=reason)
@@ -191,17 +174,48 @@ class Incident(SmcAggregate):
         del district, figures, source, verified, note, location
         self._remember("damage", update_id, supersedes)
 
+    # Reports linked on the incident itself made it heavier with every report; they are
+    # IncidentReport aggregates now. These two events stay readable for stored history.
     @event("ReportLinked")
     def _report_linked(self, posting_id: str, details: dict[str, Any]) -> None:
-        del details
-        self.reports[posting_id] = "unverified"
+        del posting_id, details
 
     @event("ReportVerified")
     def _report_verified(self, posting_id: str, state: str, verified_by: str) -> None:
-        del verified_by
-        self.reports[posting_id] = state
+        del posting_id, state, verified_by
 
     @event("Closed")
     def _closed(self, reason: str) -> None:
         del reason
         self.closed = True
+
+
+class IncidentReport(SmcAggregate):
+    """A citizen report (posting) linked to an incident, with its verification state."""
+
+    @staticmethod
+    def create_id(incident_id: str, posting_id: str, details: dict[str, Any]) -> UUID:
+        del details
+        return report_id(incident_id, posting_id)
+
+    @event("Linked")
+    def __init__(self, incident_id: str, posting_id: str, details: dict[str, Any]) -> None:
+        self.incident_id = incident_id
+        self.posting_id = posting_id
+        self.state = "unverified"
+        del details
+
+    def verify(self, state: str, verified_by: str) -> None:
+        if state not in VERIFICATION:
+            raise InvalidInputError(f"state must be one of {', '.join(VERIFICATION)}")
+        if state != self.state:
+            self._verified(self.incident_id, self.posting_id, state, verified_by)
+
+    @event("Verified")
+    def _verified(self, incident_id: str, posting_id: str, state: str, verified_by: str) -> None:
+        del incident_id, posting_id, verified_by
+        self.state = state
+
+
+def report_id(incident_id: str, posting_id: str) -> UUID:
+    return ids.natural_id("incident-report", incident_id, posting_id)

@@ -22,6 +22,11 @@ def utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _incident_of(e: Any) -> str:
+    """Report events name their incident; incident events are the incident."""
+    return str(getattr(e, "incident_id", None) or e.originator_id)
+
+
 def _iso_utc(text: str) -> str:
     return utc(datetime.fromisoformat(text)) if text else ""
 
@@ -65,7 +70,7 @@ class LifelineProjection(SmcProjection):
     def _touch(
         self, e: Any, tx: ViewTx, position: int, extra: str = "", args: tuple[Any, ...] = ()
     ) -> None:
-        iid = str(e.originator_id)
+        iid = _incident_of(e)
         tx.execute(
             f"UPDATE ll_incidents SET updated_at = ?, position = ?{extra} WHERE id = ?",  # noqa: S608
             [utc(e.timestamp), position, *args, iid],
@@ -125,7 +130,7 @@ class LifelineProjection(SmcProjection):
             )
         self._touch(e, tx, position)
 
-    @handles("Incident.ReportLinked")
+    @handles("IncidentReport.Linked", "Incident.ReportLinked")
     def _linked(self, e: Any, tx: ViewTx, position: int) -> None:
         d = e.details
         point = d.get("location") or [None, None]
@@ -133,7 +138,7 @@ class LifelineProjection(SmcProjection):
             "INSERT INTO ll_reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified', '', ?, ?)"
             " ON CONFLICT (incident_id, posting_id) DO NOTHING",
             [
-                str(e.originator_id),
+                _incident_of(e),
                 e.posting_id,
                 d.get("district", ""),
                 point[0],
@@ -148,12 +153,12 @@ class LifelineProjection(SmcProjection):
         )
         self._touch(e, tx, position)
 
-    @handles("Incident.ReportVerified")
+    @handles("IncidentReport.Verified", "Incident.ReportVerified")
     def _verified(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "UPDATE ll_reports SET state = ?, verified_by = ?, position = ?"
             " WHERE incident_id = ? AND posting_id = ?",
-            [e.state, e.verified_by, position, str(e.originator_id), e.posting_id],
+            [e.state, e.verified_by, position, _incident_of(e), e.posting_id],
         )
         self._touch(e, tx, position)
 

@@ -1,0 +1,191 @@
+"""The LIFELINE suite, against a real ``smc serve`` (SQLite) on 127.0.0.1.
+
+* **WebSocket fan-out**: C clients (``SMC_BENCH_WS_CLIENTS``, default 1,000) connect to
+  ``/ws/lifeline`` and hold a snapshot; a verified casualty update is POSTed R times; the
+  latency is from sending the POST until each client has the delta with the new figure
+  (target p99 <= 200 ms). ``seconds`` holds the p99; the note gives p50 and max.
+* **GeoJSON**: ``GET /api/lifeline/incidents/{id}.geojson`` for an incident with 10,000
+  linked reports, requests/s over one keep-alive connection, against a bare FastAPI app (own
+  uvicorn process) returning the same bytes, measured in the same run (target >= 60 %).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import websockets
+
+from api.bootstrap import build
+from api.settings import Settings
+from bench.context import BenchContext
+from bench.report import Result
+from domain.context import Cause
+from domain.directory import Role
+from domain.incident_service import FigureUpdate, ReportLink
+from domain.postings import IncomingPosting
+from tests.pg import free_port
+from tests.servers import SmcServer, token
+
+SUITE = "lifeline"
+TITLE = "LIFELINE: WebSocket fan-out of a casualty update, GeoJSON of a 10,000-report incident"
+SYS = Cause("system:bench")
+PASSWORD = "bench-lifeline-password"  # noqa: S105 - bench only
+SECRET = "bench-lifeline-secret-0123456789abcdef"  # noqa: S105 - bench only
+REPORTS = 10_000
+BARE_APP = """
+import sys
+from fastapi import FastAPI
+from fastapi.responses import Response
+body = open(sys.argv[1], "rb").read()
+app = FastAPI()
+@app.get("/geojson")
+def geojson() -> Response:
+    return Response(body, media_type="application/geo+json")
+import uvicorn
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+def _prepare(folder: Path, reports: int) -> tuple[dict[str, str], str]:
+    env = {
+        "SMC_DATA_DIR": str(folder / "var"),
+        "SMC_DATABASE_URL": f"sqlite:///{folder / 'var' / 'smc.sqlite'}",
+        "SMC_ENV": "test",
+        "SMC_SECRET_KEY": SECRET,
+        "SMC_POLL_INTERVAL": "0.05",
+        "SMC_DEADLINE_CHECK_INTERVAL": "0",
+    }
+    settings = Settings(
+        env="test", secret_key=SECRET, data_dir=folder / "var",
+        database_url=env["SMC_DATABASE_URL"], deadline_check_interval=0, dispatch=False,
+    )  # fmt: skip
+    c = build(settings)
+    try:
+        c.directory.add_user(SYS, username="bench", display_name="bench", role=Role.DESK,
+                             password_hash=c.passwords.hash(PASSWORD))  # fmt: skip
+        title = {"ko": "벤치", "en": "Bench"}
+        iid = c.lifeline.open(SYS, key="bench-incident", playbook_id="heavy_rain",
+                              title=title, districts=["11620"]).id  # fmt: skip
+        c.lifeline.update(SYS, iid, FigureUpdate("casualty", "bench-0", "11620", {"dead": 1},
+                                                 "police", verified=True))  # fmt: skip
+        t0 = datetime(2026, 7, 14, tzinfo=UTC)
+        for start in range(0, reports, 1000):
+            items = [
+                IncomingPosting(channel="x", source_id=f"b{i}", text=f"침수 #서울호우 {i}",
+                                created_at=t0 + timedelta(seconds=i),
+                                lon=126.90 + (i % 100) * 0.0006, lat=37.46 + (i // 100) * 0.0004)
+                for i in range(start, min(start + 1000, reports))
+            ]  # fmt: skip
+            c.intake.ingest(SYS, items)
+            links = [ReportLink(str(p.posting_id), p.lon, p.lat, "11620", p.text)
+                     for p in items]  # fmt: skip
+            for j in range(0, len(links), 250):
+                c.lifeline.link_reports(SYS, iid, links[j : j + 250])
+        if c.catchup is not None:
+            c.catchup.run_once()  # the server starts with its views caught up
+    finally:
+        c.close()
+    return env, str(iid)
+
+
+async def _fan_out(
+    url: str, auth: dict[str, str], iid: str, clients: int, rounds: int
+) -> list[float]:
+    ws_url = url.replace("http", "ws") + "/ws/lifeline"
+    sockets = []
+    for _ in range(clients):
+        ws = await websockets.connect(ws_url, max_size=None, open_timeout=30)
+        await ws.send(json.dumps({"type": "hello", "since": None}))
+        sockets.append(ws)
+    await asyncio.gather(*(ws.recv() for ws in sockets))
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as http:
+        for r in range(rounds):
+            want = 2 + r
+
+            async def wait(ws: websockets.ClientConnection, want: int = want) -> float:
+                while True:
+                    msg = json.loads(await ws.recv())
+                    for inc in msg.get("incidents", []):
+                        if inc["id"] == iid and inc["figures"]["totals"]["dead"]["value"] == want:
+                            return time.perf_counter()
+
+            waiters = [asyncio.create_task(wait(ws)) for ws in sockets]
+            await asyncio.sleep(0.2)
+            body = {"district": "11620", "figures": {"dead": 1}, "source": "fire",
+                    "verified": True}  # fmt: skip
+            sent = time.perf_counter()
+            resp = await http.post(f"/api/lifeline/incidents/{iid}/casualties", json=body)
+            resp.raise_for_status()
+            arrived = await asyncio.wait_for(asyncio.gather(*waiters), timeout=30)
+            latencies.extend(a - sent for a in arrived)
+    await asyncio.gather(*(ws.close() for ws in sockets))
+    return latencies
+
+
+def _rps(client: httpx.Client, url: str, seconds: float) -> tuple[float, int]:
+    size = len(client.get(url).content)
+    done, deadline = 0, time.perf_counter() + seconds
+    start = time.perf_counter()
+    while time.perf_counter() < deadline:
+        client.get(url).raise_for_status()
+        done += 1
+    return done / (time.perf_counter() - start), size
+
+
+def _geojson(ctx: BenchContext, server: SmcServer, iid: str) -> list[Result]:
+    url = f"{server.url}/api/lifeline/incidents/{iid}.geojson"
+    body = httpx.get(url, timeout=60).content
+    path = ctx.scratch("lifeline") / "same.geojson"
+    path.write_bytes(body)
+    port = free_port()
+    bare = subprocess.Popen([sys.executable, "-c", BARE_APP, str(path), str(port)])
+    try:
+        bare_url = f"http://127.0.0.1:{port}/geojson"
+        for _ in range(100):
+            try:
+                httpx.get(bare_url, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(timeout=30) as client:
+            smc, size = _rps(client, url, 5.0)
+            raw, _ = _rps(client, bare_url, 5.0)
+    finally:
+        bare.terminate()
+        bare.wait(10)
+    note = f"{size:,} bytes; bare FastAPI {raw:,.0f} req/s; SMC = {smc / raw:.0%} of bare"
+    return [Result(SUITE, "GET incident .geojson (10,000 reports)", "sqlite", 1, 1 / smc,
+                   note=note)]  # fmt: skip
+
+
+def run(ctx: BenchContext) -> list[Result]:
+    clients = int(os.environ.get("SMC_BENCH_WS_CLIENTS", "1000"))
+    rounds = int(os.environ.get("SMC_BENCH_WS_ROUNDS", "5"))
+    folder = ctx.scratch("lifeline")
+    env, iid = _prepare(folder, REPORTS)
+    server = SmcServer(env, folder / "server.log")
+    try:
+        auth = token(server.url, "bench", PASSWORD)
+        httpx.get(f"{server.url}/api/lifeline/incidents/{iid}?after=1", timeout=60)
+        latencies = asyncio.run(_fan_out(server.url, auth, iid, clients, rounds))
+        q = statistics.quantiles(latencies, n=100)
+        note = (f"{clients} clients x {rounds} updates: p50 {q[49] * 1000:.0f} ms,"
+                f" p99 {q[98] * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")  # fmt: skip
+        results = [Result(SUITE, f"casualty update -> {clients} WebSocket clients (p99)",
+                          "sqlite", len(latencies), q[98], note=note)]  # fmt: skip
+        print(f"  {note}", flush=True)
+        results.extend(_geojson(ctx, server, iid))
+        print(f"  {results[-1].note}", flush=True)
+        return results
+    finally:
+        server.stop()
