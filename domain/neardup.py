@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
@@ -64,9 +64,13 @@ class Match:
     similarity: float
 
 
+BUCKET = 32  # candidates kept per band value: the newest ones, so a lookup stays O(1)
+
+
 class NearDuplicateIndex:
     """Remembers the most recent ``capacity`` postings' shingles and finds the case a new
-    text belongs to (the first posting of its cluster)."""
+    text belongs to (the first posting of its cluster). Identical normalised texts are found
+    by one dictionary probe; similar ones through at most ``BUCKET`` candidates per band."""
 
     def __init__(self, threshold: float = 0.7, capacity: int = 50_000, min_chars: int = 12) -> None:
         if not 0.0 < threshold <= 1.0:
@@ -76,7 +80,8 @@ class NearDuplicateIndex:
         self.capacity = capacity
         self.min_chars = min_chars
         self._items: OrderedDict[str, tuple[frozenset[int], str, tuple[int, ...]]] = OrderedDict()
-        self._bands: list[dict[int, set[str]]] = [{} for _ in SEEDS]
+        self._bands: list[dict[int, deque[str]]] = [{} for _ in SEEDS]
+        self._exact: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self._items)
@@ -85,6 +90,9 @@ class NearDuplicateIndex:
         normal = normalise(text)
         if len(normal) < self.min_chars:
             return None
+        exact = self._exact.get(normal)
+        if exact is not None:
+            return Match(exact, 1.0)
         hashes = shingles(normal)
         best: Match | None = None
         for key in self._candidates(signature(hashes)):
@@ -101,21 +109,25 @@ class NearDuplicateIndex:
         hashes = shingles(normal)
         sig = signature(hashes)
         self._items[posting_id] = (hashes, case_id or posting_id, sig)
+        self._exact.setdefault(normal, case_id or posting_id)
         for band, value in zip(self._bands, sig, strict=True):
-            band.setdefault(value, set()).add(posting_id)
+            band.setdefault(value, deque(maxlen=BUCKET)).append(posting_id)
         while len(self._items) > self.capacity:
             self._forget(*self._items.popitem(last=False))
 
     def _candidates(self, sig: tuple[int, ...]) -> set[str]:
         found: set[str] = set()
         for band, value in zip(self._bands, sig, strict=True):
-            found |= band.get(value, set())
+            found.update(k for k in band.get(value, ()) if k in self._items)
         return found
 
     def _forget(self, key: str, item: tuple[frozenset[int], str, tuple[int, ...]]) -> None:
         for band, value in zip(self._bands, item[2], strict=True):
             bucket = band.get(value)
-            if bucket is not None:
-                bucket.discard(key)
+            if bucket is not None and key in bucket:
+                bucket.remove(key)
                 if not bucket:
                     del band[value]
+        if len(self._exact) > 2 * self.capacity:
+            live = {case for _h, case, _s in self._items.values()}
+            self._exact = {k: v for k, v in self._exact.items() if v in live}
