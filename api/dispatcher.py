@@ -67,6 +67,9 @@ class Dispatcher:
         self.worker = uuid4().hex
         self.paused: dict[str, datetime] = {}
         self.sweeps: list[Callable[[], None]] = []
+        self.view_wait: Callable[[int], object] | None = None
+        """Waits (bounded) until the outbox view reached a position; set by the wiring."""
+        self._wanted = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -134,7 +137,7 @@ class Dispatcher:
 
     # -- the thread -------------------------------------------------------------------------
     def wake(self, position: int = 0) -> None:
-        del position
+        self._wanted = max(self._wanted, position)
         self._wake.set()
 
     def _loop(self) -> None:
@@ -143,6 +146,8 @@ class Dispatcher:
             self._wake.clear()
             if self._stop.is_set():
                 break
+            if self.view_wait is not None and self._wanted:
+                self.view_wait(self._wanted)  # a save just woke us: let the view see it first
             self.run_once()
 
     def start(self) -> None:

@@ -16,19 +16,20 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lxml import etree
-from pydantic import BaseModel, Field
 
 from api.deps import ContainerDep, PrincipalDep, allow
 from api.pages_inbox import kst
 from api.rendering import render
 from api.routes.warnings import act, warning_detail
 from api.security import Principal
+from api.warning_forms import DraftForm, area_of, posted, spec_of, texts_of
 from api.warning_ports import playbook_library
 from channels.reference_data import load_district_locator
 from domain.context import Cause
 from domain.directory import Role
 from domain.errors import DomainError
-from domain.warning_service import KST, LANGS, TEXT_FIELDS, AreaSpec
+from domain.warning_service import KST, LANGS, TEXT_FIELDS
+from projections.directory import DirectoryProjection
 from projections.warnings import WarningsProjection
 
 router = APIRouter(include_in_schema=False)
@@ -46,55 +47,6 @@ ACTIONS: dict[str, tuple[tuple[Role, ...], tuple[str, ...]]] = {
 """action -> (roles that may, states it applies to); the API routes guard the same roles."""
 OPEN_DELIVERIES = {"requested", "attempting", "failed"}
 CAP_NS = "{urn:oasis:names:tc:emergency:cap:1.2}"
-
-
-class DraftForm(BaseModel):
-    """The draft form as posted (``render`` re-renders the texts instead of saving)."""
-
-    key: str = Field(default="", max_length=64)
-    playbook_id: str = Field(default="heavy_rain", max_length=64)
-    stage_id: str = Field(default="", max_length=64)
-    status: str = Field(default="Actual", pattern="^(Actual|Exercise|Test)$")
-    area_kind: str = Field(default="city", pattern="^(city|districts|polygon|circle)$")
-    districts: list[str] = Field(default=[], max_length=25)
-    polygon: str = Field(default="", max_length=100_000)
-    circle: str = Field(default="", max_length=100)
-    texts: dict[str, str] = Field(default={})
-
-    def text(self, lang: str, name: str) -> str:
-        return self.texts.get(f"{lang}_{name}", "")
-
-
-def _polygon(raw: str) -> tuple[tuple[float, float], ...]:
-    """The outer ring of a GeoJSON Polygon (geometry, Feature or FeatureCollection)."""
-    try:
-        doc = json.loads(raw)
-        while doc.get("type") in ("FeatureCollection", "Feature"):
-            doc = doc["features"][0] if doc["type"] == "FeatureCollection" else doc["geometry"]
-        if doc.get("type") != "Polygon":
-            raise ValueError("not a Polygon")
-        return tuple((float(p[0]), float(p[1])) for p in doc["coordinates"][0])
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-        raise ValueError(f"the polygon must be GeoJSON Polygon coordinates: {exc}") from None
-
-
-def _circle(raw: str) -> tuple[float, float, float]:
-    try:
-        lat, lon, radius = (float(x) for x in raw.replace(" ", "").split(","))
-    except ValueError:
-        raise ValueError("the circle is 'lat,lon,radius km', e.g. 37.5665,126.978,3") from None
-    return lon, lat, radius
-
-
-def area_of(form: DraftForm) -> AreaSpec:
-    kind = form.area_kind
-    if kind == "districts":
-        return AreaSpec(kind, districts=tuple(form.districts))
-    if kind == "polygon":
-        return AreaSpec(kind, polygon=_polygon(form.polygon))
-    if kind == "circle":
-        return AreaSpec(kind, circle=_circle(form.circle))
-    return AreaSpec("city")
 
 
 def _choices(form: DraftForm, lang: str) -> dict[str, Any]:
@@ -133,15 +85,6 @@ def _form_page(request: Request, form: DraftForm, error: str = "", code: int = 2
     )
 
 
-def _posted(raw: Any) -> DraftForm:
-    data: dict[str, Any] = {k: raw.get(k) for k in DraftForm.model_fields if k in raw}
-    data["districts"] = [str(v) for v in raw.getlist("districts")]
-    data["texts"] = {
-        f"{lang}_{n}": str(raw.get(f"{lang}_{n}", "")) for lang in LANGS for n in TEXT_FIELDS
-    }
-    return DraftForm.model_validate(data)
-
-
 @router.get("/desk/warnings/new", response_class=HTMLResponse, dependencies=[allow(Role.DESK)])
 def new_warning(request: Request, container: ContainerDep, playbook: str = "") -> Response:
     form = DraftForm(playbook_id=playbook or "heavy_rain")
@@ -155,7 +98,7 @@ async def rerender(request: Request, container: ContainerDep) -> Response:
     """Re-render the texts after the playbook, stage or area changed (no JavaScript needed)."""
     from starlette.concurrency import run_in_threadpool
 
-    form = _posted(await request.form())
+    form = posted(await request.form())
     _choices(form, "ko")
     try:
         await run_in_threadpool(_render_texts, container, form)
@@ -168,8 +111,8 @@ async def rerender(request: Request, container: ContainerDep) -> Response:
 async def save_draft(request: Request, container: ContainerDep, who: PrincipalDep) -> Response:
     from starlette.concurrency import run_in_threadpool
 
-    form = _posted(await request.form())
-    texts = {lang: {n: form.text(lang, n) for n in TEXT_FIELDS} for lang in LANGS}
+    form = posted(await request.form())
+    texts = texts_of(form)
 
     def draft() -> int | str:
         result = container.warnings.draft(
@@ -214,6 +157,18 @@ def _references(container: ContainerDep, identifier: str) -> list[str]:
     return [triple.split(",")[1] for triple in text.split() if triple.count(",") == 2]
 
 
+def _stage_moves(w: dict[str, Any]) -> set[str]:
+    """escalate/deescalate, where the playbook has a stage above/below (all-clear excluded)."""
+    library = playbook_library()
+    if w.get("playbook_id") not in library:
+        return {"escalate", "deescalate"}
+    stages = [s for s in library.get(w["playbook_id"]).stages if "AllClear" not in s.response_type]
+    ladder = [s.id for s in stages]
+    at = ladder.index(w["stage_id"]) if w["stage_id"] in ladder else -1
+    moves = {"escalate"} if 0 <= at < len(ladder) - 1 else set()
+    return moves | ({"deescalate"} if at > 0 else set())
+
+
 def allowed_actions(who: Principal, w: dict[str, Any]) -> list[str]:
     """The buttons this person may press for this warning in its state."""
     out = []
@@ -222,8 +177,17 @@ def allowed_actions(who: Principal, w: dict[str, Any]) -> list[str]:
             continue
         if action in ("approve", "reject") and w["drafter"] == who.actor:
             continue  # the two-person rule: never on one's own draft
+        if action in ("escalate", "deescalate") and action not in _stage_moves(w):
+            continue
         out.append(action)
     return out
+
+
+def _names(container: ContainerDep) -> dict[str, str]:
+    rows = container.views.get(DirectoryProjection).query(
+        "SELECT id, username, display_name FROM dir_users"
+    )
+    return {f"user:{r['id']}": f"{r['display_name']} ({r['username']})" for r in rows}
 
 
 @router.get(
@@ -247,6 +211,9 @@ def warning_page(
         request,
         "desk/warning.html",
         w=w,
+        names=_names(container),
+        fields=TEXT_FIELDS,
+        editable=who.role is Role.DESK and w["state"] == "draft",
         actions=allowed_actions(who, w),
         live=live,
         message=request.query_params.get("message", "")[:300],
@@ -283,6 +250,34 @@ def _action_route(action: str, roles: tuple[Role, ...]) -> None:
 
 for _action, (_roles, _states) in ACTIONS.items():
     _action_route(_action, _roles)
+
+
+@router.post("/desk/warnings/{warning_id}/edit", dependencies=[allow(Role.DESK)])
+async def edit_draft(
+    request: Request, warning_id: UUID, container: ContainerDep, who: PrincipalDep
+) -> Response:
+    """Change a draft's texts (after a rejection, say); stage and area stay as they are."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = posted(await request.form())
+    w = warning_detail(container, warning_id)
+
+    def edit() -> int:
+        result = container.warnings.edit(
+            Cause(who.actor),
+            warning_id,
+            stage_id=w["stage_id"],
+            area=spec_of(w["area"]),
+            texts=texts_of(form),
+        )
+        container.views.wait(result.position, ["warnings"], timeout=2.0)
+        return result.position
+
+    try:
+        await run_in_threadpool(edit)
+    except DomainError as exc:
+        return _back(warning_id, exc.detail)
+    return _back(warning_id, "edited")
 
 
 @router.post("/desk/deliveries/{delivery_id}/requeue", dependencies=[allow(*CHANGERS)])

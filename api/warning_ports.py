@@ -223,5 +223,6 @@ def make_dispatcher(
         interval=settings.dispatch_interval,
     )
     dispatcher.sweeps.append(expiry_sweep(services[0], views.get(WarningsProjection), clock))
+    dispatcher.view_wait = lambda position: views.wait(position, ["deliveries"], timeout=2.0)
     services[1].store.add_saved_listener(dispatcher.wake)
     return dispatcher

@@ -115,7 +115,9 @@ def test_desk_drafts_another_person_approves_then_the_lifecycle(
     assert "승인되어 발령했습니다" in issued.text
     assert _buttons(issued.text) == {"escalate", "deescalate", "all-clear", "cancel"}
     assert 'href="/cap/feed.atom"' in issued.text and "delivery-" in issued.text
-    for step, reason in (("escalate", ""), ("all-clear", ""), ("cancel", "예보 변경")):
+    escalated = client.post(f"{url}/escalate", data={"csrf_token": csrf})
+    assert _buttons(escalated.text) == {"deescalate", "all-clear", "cancel"}  # at the top stage
+    for step, reason in (("all-clear", ""), ("cancel", "예보 변경")):
         page = client.post(f"{url}/{step}", data={"csrf_token": csrf, "reason": reason})
         assert page.status_code == 200 and 'role="status"' in page.text
     final = client.get(f"{url}?lang=en")
@@ -141,7 +143,16 @@ def test_reject_with_reason_returns_the_draft(client: TestClient, people: Contai
         f"/desk/warnings/{wid}/reject", data={"csrf_token": csrf, "reason": "구역 오류"}
     )
     assert 'id="reject-reason">반려 사유: 구역 오류' in page.text
-    assert 'id="warning-state">초안<' in page.text
+    assert 'id="warning-state">초안<' in page.text and 'id="edit-form"' not in page.text
+    csrf = sign_in(client, "desk.kim")
+    page = client.get(f"/desk/warnings/{wid}")
+    texts = _texts(page.text.split('id="edit-form"')[1])
+    texts["en_headline"] = "Heavy rain advisory — Seocho-gu only"
+    edited = client.post(f"/desk/warnings/{wid}/edit", data={"csrf_token": csrf, **texts})
+    assert "문안을 고쳤습니다" in edited.text and "Seocho-gu only" in edited.text
+    again = client.post(f"/desk/warnings/{wid}/submit", data={"csrf_token": csrf})
+    assert 'id="warning-state">승인 대기<' in again.text
+    assert 'id="drafter">desk.kim (desk.kim)<' in again.text
 
 
 def test_polygon_circle_and_a_bad_area_keep_what_was_typed(
@@ -215,6 +226,7 @@ def test_browser_park_drafts_and_choi_approves(
         page.locator("#render-texts").click()
         expect(page.locator("textarea[name=ko_headline]")).to_contain_text("관악구")
         page.locator("textarea[name=ko_headline]").fill("[관악구] 호우주의보 — 브라우저 시험")
+        page.screenshot(path=artifacts / "warnings-desk-draft-form.png", full_page=True)
         page.locator("#save-draft").click()
         expect(page.locator("#warning-headline")).to_have_text(
             "[관악구] 호우주의보 — 브라우저 시험"
@@ -230,6 +242,8 @@ def test_browser_park_drafts_and_choi_approves(
         page.locator("#action-approve").click()
         expect(page.locator("#warning-state")).to_have_text("발령")
         expect(page.locator("#messages a[href^='/cap/']").first).to_be_visible()
+        expect(page.locator("#deliveries tr.delivery-delivered")).to_have_count(1, timeout=15_000)
+        expect(page.locator("#deliveries tr.delivery-requested")).to_have_count(0)
         page.screenshot(path=artifacts / "warnings-desk-approved.png", full_page=True)
     finally:
         context.close()
