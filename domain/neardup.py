@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
 
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
@@ -115,11 +115,13 @@ class NearDuplicateIndex:
         while len(self._items) > self.capacity:
             self._forget(*self._items.popitem(last=False))
 
-    def _candidates(self, sig: tuple[int, ...]) -> set[str]:
-        found: set[str] = set()
+    def _candidates(self, sig: tuple[int, ...]) -> list[str]:
+        """Postings sharing at least two band values (for similarity >= 0.7 about six of the
+        eight usually agree), the eight with the most agreement first."""
+        hits: Counter[str] = Counter()
         for band, value in zip(self._bands, sig, strict=True):
-            found.update(k for k in band.get(value, ()) if k in self._items)
-        return found
+            hits.update(band.get(value, ()))
+        return [k for k, n in hits.most_common(8) if n >= 2 and k in self._items]
 
     def _forget(self, key: str, item: tuple[frozenset[int], str, tuple[int, ...]]) -> None:
         for band, value in zip(self._bands, item[2], strict=True):
