@@ -12,11 +12,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import errors, pages, pages_inbox, pages_intake, pages_lifeline, ws_lifeline
 from api import pages_report as report_pages
+from api import pages_triage as triage_pages
 from api import pages_warnings as warning_pages
 from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
 from api.routes import missing_persons as persons_api
 from api.routes import open311 as open311_api
+from api.routes import triage as triage_api
 from api.routes import webform as webform_api
 from api.routes import webhook as webhook_api
 from api.settings import Settings, load_settings
@@ -62,6 +64,8 @@ def create_app(
     app.include_router(cap.router)
     app.include_router(pages.router)
     app.include_router(pages_intake.router)
+    app.include_router(triage_api.router)
+    app.include_router(triage_pages.router)
     app.include_router(pages_inbox.router)
     app.include_router(warning_pages.router)
     app.include_router(open311_api.router)

@@ -9,6 +9,7 @@ from pathlib import Path
 from api.dispatcher import Dispatcher
 from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
+from api.triage_wiring import triage_service
 from api.warning_ports import make_dispatcher, warning_services
 from api.watcher import DeadlineWatcher
 from api.ws_lifeline import LifelineHub
@@ -22,6 +23,7 @@ from domain.intake_service import IntakeService
 from domain.ledger_service import LedgerService
 from domain.store import Commands, SmcStore
 from domain.templates import TemplateService
+from domain.triage_service import TriageService
 from domain.warning_service import WarningService
 from projections.catchup import CatchUpLoop
 from projections.intake import IntakeProjection
@@ -110,6 +112,7 @@ class Container:
     templates: TemplateService
     lifeline: IncidentService
     lifeline_hub: LifelineHub | None = None
+    triage: TriageService | None = None
     catchup: CatchUpLoop | None = None
     worker: Worker | None = None
     dispatcher: Dispatcher | None = None
@@ -170,13 +173,15 @@ def build(
     commands = Commands(store, clock)
     views = ViewSet.open(PROJECTIONS, views_config(settings))
     warnings, deliveries = warning_services(settings, commands, views)
+    triage = triage_service(settings, commands)
     container = Container(
         settings=settings,
         clock=clock,
         store=store,
         commands=commands,
         directory=DirectoryService(commands),
-        intake=IntakeService(commands),
+        intake=IntakeService(commands, triager=triage),
+        triage=triage,
         views=views,
         passwords=Passwords(),
         tokens=Tokens(settings.secret_key, settings.session_max_age),

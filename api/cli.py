@@ -215,6 +215,9 @@ def main() -> None:
 
     app.add_typer(cap_app, name="cap")
     app.add_typer(drill_app, name="drill")
+    from api.cli_triage import triage_app
+
+    app.add_typer(triage_app, name="triage")
     try:
         app()
     except KeyboardInterrupt:

@@ -93,6 +93,16 @@ class Settings(BaseSettings):
         default=0.05, description="seconds between the LIFELINE hub's checks of its view"
     )
 
+    triage_threshold: float = Field(
+        default=0.6, ge=0, le=1, description="triage decisions less sure than this need a person"
+    )
+    triage_model_dir: Path | None = Field(
+        default=None, description="trained triage models (default: <data dir>/models)"
+    )
+    triage_handoff: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="district grievance adapters per SIG_CD, JSON"
+    )
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.env != "development" and self.secret_key in PLACEHOLDER_SECRETS:

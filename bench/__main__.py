@@ -19,6 +19,7 @@ from bench.report import Machine, Result, append, section, table
 # name -> module; later suites (intake, triage, inbox, lifeline) are added here.
 SUITES: dict[str, str] = {
     "core": "bench.core",
+    "triage": "bench.triage",
     "warnings": "bench.warnings",
     "intake": "bench.intake",
     "lifeline": "bench.lifeline",

@@ -13,6 +13,7 @@ from projections.missing_persons import MissingPersonsProjection
 from projections.open311 import Open311Projection
 from projections.public import PublicProjection
 from projections.templates import TemplatesProjection
+from projections.triage import TriageProjection
 from projections.warnings import WarningsProjection
 
 PROJECTIONS: tuple[type[SmcProjection], ...] = (
@@ -27,6 +28,7 @@ PROJECTIONS: tuple[type[SmcProjection], ...] = (
     Open311Projection,
     LifelineProjection,
     MissingPersonsProjection,
+    TriageProjection,
 )
 
 

@@ -1,0 +1,32 @@
+"""Builds the triage service from the settings: city data files, trained models, and the
+district hand-off adapters. Bad data files stop start-up with one line saying what to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.settings import Settings, SettingsError
+from channels.handoff import build_handoffs
+from channels.triage_config import build_engine, load_data
+from domain.store import Commands
+from domain.triage_engine import TriageEngine
+from domain.triage_service import TriageService
+
+
+def model_dir(settings: Settings) -> Path:
+    return settings.triage_model_dir or Path(settings.data_dir) / "models"
+
+
+def triage_service(settings: Settings, commands: Commands) -> TriageService:
+    try:
+        engine = build_engine(model_dir(settings), load_data())
+        handoffs = build_handoffs(settings.triage_handoff)
+    except ValueError as exc:
+        raise SettingsError(f"triage: {exc}") from None
+    return TriageService(commands, engine, handoffs)
+
+
+def reloaded_engine(settings: Settings) -> tuple[TriageEngine, str]:
+    """Re-read and validate the data files and models (for the admin reload action)."""
+    data = load_data()
+    return build_engine(model_dir(settings), data), data.digest
