@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID, uuid4
@@ -54,6 +55,7 @@ class Dispatcher:
         max_attempts: int = 6,
         backoff_base: float = 2.0,
         backoff_max: float = 300.0,
+        workers: int = 1,
     ) -> None:
         self.deliveries = deliveries
         self.view = view
@@ -64,6 +66,7 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self.workers = workers
         self.worker = uuid4().hex
         self.paused: dict[str, datetime] = {}
         self.sweeps: list[Callable[[], None]] = []
@@ -76,16 +79,27 @@ class Dispatcher:
 
     # -- one pass ---------------------------------------------------------------------------
     def run_once(self) -> None:
-        for did in self.view.open_ids():
-            try:
-                self.process(UUID(did))
-            except Exception:  # one broken delivery must not stop the others
-                log.exception("delivery %s failed in the dispatcher", did)
+        """One pass: targets in parallel (``workers``), each target's deliveries in order."""
+        groups = self.view.open_by_target()
+        if self.workers > 1 and len(groups) > 1:
+            size = min(self.workers, len(groups))
+            with ThreadPoolExecutor(size, thread_name_prefix="smc-dispatch") as pool:
+                list(pool.map(self._process_group, groups))
+        else:
+            for group in groups:
+                self._process_group(group)
         for sweep in self.sweeps:
             try:
                 sweep()
             except Exception:
                 log.exception("sweep failed")
+
+    def _process_group(self, ids: list[str]) -> None:
+        for did in ids:
+            try:
+                self.process(UUID(did))
+            except Exception:  # one broken delivery must not stop the others
+                log.exception("delivery %s failed in the dispatcher", did)
 
     def process(self, did: UUID) -> None:
         d = self.deliveries.get(did)

@@ -177,6 +177,10 @@ def publisher_factory(
     return make
 
 
+DISPATCH_WORKERS = 8
+"""Targets posted to at the same time (each target's own deliveries stay in order)."""
+
+
 @cache
 def playbook_library() -> PlaybookLibrary:
     return PlaybookLibrary.load()
@@ -221,6 +225,7 @@ def make_dispatcher(
         clock,
         lease_seconds=settings.delivery_lease_seconds,
         interval=settings.dispatch_interval,
+        workers=DISPATCH_WORKERS,
     )
     dispatcher.sweeps.append(expiry_sweep(services[0], views.get(WarningsProjection), clock))
     dispatcher.view_wait = lambda position: views.wait(position, ["deliveries"], timeout=2.0)

@@ -85,6 +85,18 @@ class DeliveriesProjection(SmcProjection):
         )
         return [str(r["id"]) for r in rows]
 
+    def open_by_target(self, limit: int = 500) -> list[list[str]]:
+        """:meth:`open_ids` grouped by target, each group in the order it was requested."""
+        rows = self.query(
+            "SELECT id, target FROM dlv_deliveries WHERE state IN ('requested', 'failed',"
+            " 'attempting') ORDER BY position LIMIT ?",
+            [limit],
+        )
+        groups: dict[str, list[str]] = {}
+        for r in rows:
+            groups.setdefault(str(r["target"]), []).append(str(r["id"]))
+        return list(groups.values())
+
     def for_warning(self, warning_id: str) -> list[Row]:
         return self.query(
             "SELECT id, identifier, target, status, state, attempts, remote_ids, reason, retry_at,"

@@ -1,9 +1,10 @@
 """Must-show: kill -9 a real ``smc serve`` in the middle of fanning out to 44 accounts.
 
 The server posts through a local fake X API; we SIGKILL it once some accounts have their post,
-start it again, and check: no account ever got a message twice; the one attempt that was cut
-off is flagged ``uncertain`` (never re-posted automatically); after the desk requeues the
-uncertain ones that had not gone out, every account has exactly one post per message.
+start it again, and check: no account ever got a message twice; the attempts cut off (one per
+target being posted to at that moment) are flagged ``uncertain`` and never re-posted
+automatically; after the desk requeues the uncertain ones that had not gone out, every account
+has exactly one post per message.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 
 from api.bootstrap import build
 from api.settings import Settings
+from api.warning_ports import DISPATCH_WORKERS
 from domain.context import Cause
 from domain.directory import Role
 from tests.fakes.fake_x import FakeX
@@ -156,7 +158,8 @@ def test_kill9_mid_fanout_never_posts_twice(tmp_path: Path, fake_x: SlowX) -> No
         assert max(posts.values()) == 1  # never twice, whatever happened
         uncertain = [r for r in rows if r["state"] == "uncertain"]
         print(f"killed after {before} posts; uncertain: {len(uncertain)}")
-        assert len(uncertain) <= 1 and all("interrupted" in r["reason"] for r in uncertain)
+        assert len(uncertain) <= DISPATCH_WORKERS  # at most the attempts in flight at the kill
+        assert all("interrupted" in r["reason"] for r in uncertain)
         x_rows = [r for r in rows if r["target"].startswith("x:")]
         assert len(x_rows) == ACCOUNTS
         headers = token(server.url, "appr1", PASSWORD)
@@ -168,6 +171,7 @@ def test_kill9_mid_fanout_never_posts_twice(tmp_path: Path, fake_x: SlowX) -> No
         posts = _posts(fake_x)
         wanted = {(r["target"], r["identifier"]) for r in x_rows}
         assert set(posts) == wanted and set(posts.values()) == {1}
-        assert sum(1 for r in rows if r["state"] == "delivered") >= ACCOUNTS
+        for r in rows:  # delivered, or flagged uncertain although its post went out
+            assert r["state"] == "delivered" or (r["target"], r["identifier"]) in posts, r
     finally:
         server.stop()
