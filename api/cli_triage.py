@@ -161,3 +161,30 @@ def _print_report(report: dict[str, Any]) -> None:
     for i, row in enumerate(report["confusion"]):
         matrix.add_row(f"{i} {labels[i]}", *[str(v) for v in row])
     out.print(matrix)
+
+
+@triage_app.command("export-history")
+def export_history(
+    output: Annotated[Path, typer.Option("--output", help="CSV to write")],
+    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
+) -> None:
+    """Write every posting a person confirmed or corrected (drills excluded) with its final
+    category, request class, information type, district and destination, ready for
+    ``smc triage train --text text --label destination`` (the city's own history)."""
+    import csv
+
+    from api.cli import opened
+    from projections.catchup import catch_up
+    from projections.triage import TriageProjection
+
+    with opened(settings_from(database_url, run_projections=False)) as container:
+        view = container.views.get(TriageProjection)
+        catch_up(container.store, view)
+        rows = view.history()
+    columns = ["text", "channel", "account", "category", "request_class", "info_type"]
+    columns += ["district", "destination"]
+    with output.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    out.print(f"{len(rows)} reviewed postings → {output}")

@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import STAFF, ContainerDep, PrincipalDep, allow
 from api.rendering import render
 from api.routes.triage import REVIEWERS, posting_uuid, service
+from api.triage_wiring import reloaded_engine
 from domain.context import Cause
+from domain.directory import Role
 from domain.errors import DomainError
 from domain.triage import CORRECTABLE
 from projections.directory import DirectoryProjection
@@ -47,6 +49,7 @@ def queue_page(
         choices=service(container).choices(),
         departments=[d["code"] for d in departments],
         can_review=who.role in REVIEWERS,
+        can_reload=who.role is Role.ADMIN,
         message=message,
     )
 
@@ -86,6 +89,18 @@ def review(
     return RedirectResponse(
         f"/admin/triage?after={result.position}&message={quote(note)}", status_code=303
     )
+
+
+@router.post("/admin/triage-reload", dependencies=[allow(Role.ADMIN)])
+def reload_rules(container: ContainerDep, who: PrincipalDep) -> Response:
+    """Re-read the taxonomy, routing rules and models (recorded as TriageConfig.Reloaded)."""
+    try:
+        engine, digest = reloaded_engine(container.settings)
+    except ValueError as exc:
+        return RedirectResponse(f"/admin/triage?message={quote(str(exc)[:250])}", 303)
+    result = service(container).reload(Cause(who.actor), engine, digest)
+    note = f"reloaded taxonomy {engine.taxonomy.version}, rules {engine.rules.version}"
+    return RedirectResponse(f"/admin/triage?after={result.position}&message={quote(note)}", 303)
 
 
 @router.get("/admin/triage/accuracy", response_class=HTMLResponse, dependencies=[allow(*STAFF)])

@@ -173,6 +173,16 @@ class TriageProjection(SmcProjection):
             row["rate"] = round(row["correct"] / row["reviewed"], 4) if row["reviewed"] else None
         return rows
 
+    def history(self, limit: int = 1_000_000) -> list[Row]:
+        """Postings a person confirmed or corrected, with the final values (training data)."""
+        return self.query(
+            "SELECT p.text, p.channel, p.account, i.category, i.request_class, i.info_type,"
+            " i.district, i.destination FROM triage_items i"
+            " JOIN triage_postings p ON p.id = i.posting_id"
+            " WHERE i.status = 'accepted' AND i.exercise = 0 ORDER BY i.position LIMIT ?",
+            [limit],
+        )
+
     def handoffs(self, posting_id: str) -> list[Row]:
         return self.query(
             "SELECT h.destination, h.adapter, h.ok, h.detail, h.at FROM triage_handoffs h"

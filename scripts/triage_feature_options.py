@@ -2,7 +2,7 @@
 
 For each option: featurisation speed (texts/s, one process) on the CrisisLexT26 developer
 share, and information-type macro-F1 on our own 80/20 text-keyed split with the same
-logistic regression. Usage: .venv/bin/python scripts/triage_feature_options.py
+logistic regression. Usage: PYTHONPATH=. .venv/bin/python scripts/triage_feature_options.py
 """
 
 from __future__ import annotations

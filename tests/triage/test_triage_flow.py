@@ -3,13 +3,17 @@ events through the API and the no-JavaScript page, and the machine's accuracy pe
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from api.bootstrap import Container
+from api.cli_triage import triage_app
 from domain.context import Cause
 from domain.directory import Role
 from domain.postings import IncomingPosting
@@ -145,3 +149,48 @@ def test_review_page_accepts_and_corrects_without_javascript(
     assert client.post(f"/admin/triage/{pid('1')}", data={"action": "accept"}).status_code == 403
     accuracy = client.get("/admin/triage/accuracy?lang=ko")
     assert accuracy.status_code == 200 and "2026-W29" in accuracy.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_history_export_feeds_training(
+    client: TestClient, container: Container, tmp_path: Path
+) -> None:
+    ingest(container)
+    official = user_with_role(client, container, Role.OFFICIAL)
+    client.post(f"/api/triage/postings/{pid('1')}/accept", headers=official)
+    r = client.post(
+        f"/api/triage/postings/{pid('4')}/correct", json={"destination": "dept:TRANSPORT"},
+        headers=official,
+    )  # fmt: skip
+    container.views.wait(r.json()["position"])
+    output = tmp_path / "history.csv"
+    env = {
+        "SMC_DATABASE_URL": container.settings.effective_database_url,
+        "SMC_DATA_DIR": str(container.settings.data_dir),
+    }
+    result = CliRunner().invoke(triage_app, ["export-history", "--output", str(output)], env=env)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(output.open(encoding="utf-8")))
+    assert {(r["text"], r["destination"]) for r in rows} == {
+        (TEXTS["1"], "gu:11440"),
+        (TEXTS["4"], "dept:TRANSPORT"),
+    }
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_admin_reloads_rules_from_the_page(client: TestClient, container: Container) -> None:
+    add_user(container, "root", Role.ADMIN)
+    form = client.get("/login")
+    login = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert login
+    client.post(
+        "/login",
+        data={"username": "root", "password": PASSWORD, "csrf_token": login.group(1)},
+        follow_redirects=False,
+    )
+    page = client.get("/admin/triage?lang=ko")
+    assert "분류 기준·규칙 다시 읽기" in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf
+    r = client.post("/admin/triage-reload", data={"csrf_token": csrf.group(1)})
+    assert r.status_code == 200 and "reloaded taxonomy" in r.text
