@@ -108,3 +108,14 @@ def test_the_form_is_rate_limited_per_client(client: TestClient, container: Cont
 def test_media_names_are_checked(client: TestClient) -> None:
     assert client.get("/media/..%2Fsmc.sqlite").status_code == 404
     assert client.get("/media/not-a-real-name.png").status_code == 404
+
+
+def test_reports_show_on_the_admin_intake_page(client: TestClient, container: Container) -> None:
+    from domain.directory import Role
+    from tests.helpers import user_with_role
+
+    assert send(client).status_code == 303
+    admin = user_with_role(client, container, Role.ADMIN)
+    page = client.get("/admin/intake?channel=web", headers=admin)
+    assert page.status_code == 200 and "망원동 골목 하수구" in page.text
+    assert 'id="report-map"' in client.get("/report").text
