@@ -1,8 +1,8 @@
 """The disaster desk's pages: warnings list, draft form, warning detail with its actions.
 
 Plain HTML forms (no JavaScript needed); every mutating route has its ``allow(...)`` guard and
-the same roles as the JSON API. The detail page refreshes itself (``<meta refresh>``) while
-deliveries are still open.
+the same roles as the JSON API. While deliveries are open the detail page's delivery table
+refreshes itself (a small script; without JavaScript a ``<noscript>`` meta refresh).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lxml import etree
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ContainerDep, PrincipalDep, allow
 from api.pages_inbox import kst
-from api.rendering import render
+from api.rendering import choose_lang, render
 from api.routes.warnings import act, warning_detail
 from api.security import Principal
 from api.warning_forms import DraftForm, area_of, posted, spec_of, texts_of
@@ -70,8 +71,6 @@ def _render_texts(container: ContainerDep, form: DraftForm) -> None:
 
 
 def _form_page(request: Request, form: DraftForm, error: str = "", code: int = 200) -> Response:
-    from api.rendering import choose_lang
-
     form.key = form.key or secrets.token_hex(16)
     context = _choices(form, choose_lang(request))
     return render(
@@ -96,8 +95,6 @@ def new_warning(request: Request, container: ContainerDep, playbook: str = "") -
 @router.post("/desk/warnings/new", response_class=HTMLResponse, dependencies=[allow(Role.DESK)])
 async def rerender(request: Request, container: ContainerDep) -> Response:
     """Re-render the texts after the playbook, stage or area changed (no JavaScript needed)."""
-    from starlette.concurrency import run_in_threadpool
-
     form = posted(await request.form())
     _choices(form, "ko")
     try:
@@ -109,8 +106,6 @@ async def rerender(request: Request, container: ContainerDep) -> Response:
 
 @router.post("/desk/warnings", dependencies=[allow(Role.DESK)])
 async def save_draft(request: Request, container: ContainerDep, who: PrincipalDep) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     form = posted(await request.form())
     texts = texts_of(form)
 
@@ -257,8 +252,6 @@ async def edit_draft(
     request: Request, warning_id: UUID, container: ContainerDep, who: PrincipalDep
 ) -> Response:
     """Change a draft's texts (after a rejection, say); stage and area stay as they are."""
-    from starlette.concurrency import run_in_threadpool
-
     form = posted(await request.form())
     w = warning_detail(container, warning_id)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from domain.errors import InvalidInputError
 from domain.warning_service import LANGS, TEXT_FIELDS, AreaSpec
 
 
@@ -83,7 +84,12 @@ def posted(raw: Any) -> DraftForm:
     data["texts"] = {
         f"{lang}_{n}": str(raw.get(f"{lang}_{n}", "")) for lang in LANGS for n in TEXT_FIELDS
     }
-    return DraftForm.model_validate(data)
+    try:
+        return DraftForm.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise InvalidInputError(f"{where}: {first['msg']}") from None
 
 
 def texts_of(form: DraftForm) -> dict[str, dict[str, str]]:

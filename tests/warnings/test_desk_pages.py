@@ -173,6 +173,7 @@ def test_polygon_circle_and_a_bad_area_keep_what_was_typed(
     refused = client.post("/desk/warnings", data=bad)
     assert refused.status_code == 422 and 'id="form-error"' in refused.text
     assert "내가 쓴 제목" in refused.text and "not json" in refused.text
+    assert client.post("/desk/warnings", data=_form(csrf, status="Bogus")).status_code == 422
 
 
 def test_external_cap_imports_show_on_the_desk(client: TestClient, people: Container) -> None:
