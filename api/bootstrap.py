@@ -21,6 +21,7 @@ from domain.directory_service import DirectoryService
 from domain.incident_service import IncidentService
 from domain.intake_service import IntakeService
 from domain.ledger_service import LedgerService
+from domain.routing import RoutingTriager
 from domain.store import Commands, SmcStore
 from domain.templates import TemplateService
 from domain.triage_service import TriageService
@@ -174,20 +175,22 @@ def build(
     views = ViewSet.open(PROJECTIONS, views_config(settings))
     warnings, deliveries = warning_services(settings, commands, views)
     triage = triage_service(settings, commands)
+    ledger = LedgerService(commands, BusinessCalendar.korean(range(2020, 2036)))
+    routing = RoutingTriager(triage, ledger, settings.triage_threshold)
     container = Container(
         settings=settings,
         clock=clock,
         store=store,
         commands=commands,
         directory=DirectoryService(commands),
-        intake=IntakeService(commands, triager=triage),
+        intake=IntakeService(commands, triager=routing),
         triage=triage,
         views=views,
         passwords=Passwords(),
         tokens=Tokens(settings.secret_key, settings.session_max_age),
         warnings=warnings,
         deliveries=deliveries,
-        ledger=LedgerService(commands, BusinessCalendar.korean(range(2020, 2036))),
+        ledger=ledger,
         templates=TemplateService(commands),
         lifeline=IncidentService(commands, _known_district),
     )

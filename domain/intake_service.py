@@ -33,7 +33,9 @@ class Triager(Protocol):
     """Decides, for a posting being taken in, the aggregate that records its triage (saved in
     the same transaction as the posting), or None."""
 
-    def triage(self, posting: Posting, item: IncomingPosting) -> SmcAggregate | None: ...
+    def triage(
+        self, posting: Posting, item: IncomingPosting
+    ) -> SmcAggregate | Sequence[SmcAggregate] | None: ...
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,10 @@ class IntakeService:
             fresh.append(posting)
             if self.triager is not None:
                 decision = self.triager.triage(posting, item)
-                if decision is not None:
+                if isinstance(decision, SmcAggregate):
                     pending.append(decision)
+                elif decision:
+                    pending.extend(decision)
         for rejection in rejections:
             rid = IntakeRejection.create_id(rejection.channel, rejection.fingerprint)
             result.rejected += 1

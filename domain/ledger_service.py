@@ -81,6 +81,22 @@ class LedgerService:
 
         return self.commands.run(cause, command)
 
+    def new_case(
+        self, posting: Posting, request_class: str | None, unit: str | None, reason: str
+    ) -> Case:
+        """A posting's case, classified and assigned as far as triage knows (inside a command;
+        the caller saves it together with the posting)."""
+        case = Case(str(posting.id), posting.channel, posting.created_at)
+        if request_class is not None and request_class in self.policy.rules:
+            emergency = self.emergency()
+            deadline = Deadline.compute(
+                case.received_at, request_class, self.calendar, self.policy, emergency=emergency
+            )
+            case.classify(request_class, deadline, emergency)
+            if unit is not None:
+                case.assign(check_unit(unit), reason)
+        return case
+
     def classify(
         self, cause: Cause, case_id: UUID, request_class: str, expected_version: int | None = None
     ) -> Recorded:

@@ -6,6 +6,7 @@ by eventsourcing's ``ProjectionRunner`` over PostgreSQL (which calls :meth:`proc
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 
@@ -19,6 +20,9 @@ F = TypeVar("F", bound=Callable[..., None])
 
 
 ANY_EVENT = "*"
+META_DDL = (
+    "CREATE TABLE IF NOT EXISTS smc_view_meta (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL)"
+)
 
 
 def handles(*topics: str) -> Callable[[F], F]:
@@ -50,7 +54,25 @@ class SmcProjection(Projection[View]):
 
     def __init__(self, view: View) -> None:
         super().__init__(view)
+        view.ensure_schema((META_DDL,))
+        self._migrate()
         view.ensure_schema(self.schema())
+
+    def _migrate(self) -> None:
+        """A view whose DDL changed since it was built is dropped, so that it is rebuilt from
+        the events (views are disposable; the events are the record)."""
+        fingerprint = hashlib.sha256("\n".join(self.schema()).encode()).hexdigest()[:16]
+        with self.view.write() as tx:
+            row = tx.one("SELECT fingerprint FROM smc_view_meta WHERE name = ?", [self.name])
+            if row is not None and row["fingerprint"] == fingerprint:
+                return
+            if row is not None:
+                self.view.reset(tx, self.tables, ())
+            tx.execute(
+                "INSERT INTO smc_view_meta VALUES (?, ?) ON CONFLICT (name)"
+                " DO UPDATE SET fingerprint = excluded.fingerprint",
+                [self.name, fingerprint],
+            )
 
     def schema(self) -> tuple[str, ...]:
         """The DDL for this view's backend (override when the backends differ)."""

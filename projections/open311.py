@@ -15,13 +15,15 @@ from typing import Any
 
 import domain.directory
 import domain.postings  # noqa: F401 - the posting events this projection reads
+from domain.redaction import redact
 from projections.base import SmcProjection, handles
 from projections.views import Row, ViewTx
 
 CHANNELS = ("open311", "web")
 COLUMNS = (
     "service_request_id, channel, service_code, description, address, lat, lon, media_url,"
-    " status, status_notes, requested_datetime, updated_datetime, expected_datetime, exercise"
+    " status, status_notes, requested_datetime, updated_datetime, expected_datetime, exercise,"
+    " unit"
 )
 
 
@@ -34,7 +36,9 @@ class Open311Projection(SmcProjection):
         " description TEXT NOT NULL, address TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION,"
         " media_url TEXT, status TEXT NOT NULL, status_notes TEXT,"
         " requested_datetime TEXT NOT NULL, updated_datetime TEXT NOT NULL,"
-        " expected_datetime TEXT, exercise INTEGER NOT NULL, position BIGINT NOT NULL)",
+        " expected_datetime TEXT, exercise INTEGER NOT NULL, position BIGINT NOT NULL,"
+        " case_id TEXT, unit TEXT, draft_notes TEXT)",
+        "CREATE INDEX IF NOT EXISTS open311_requests_case ON open311_requests (case_id)",
         "CREATE UNIQUE INDEX IF NOT EXISTS open311_requests_sid"
         " ON open311_requests (service_request_id)",
         "CREATE INDEX IF NOT EXISTS open311_requests_requested"
@@ -50,14 +54,14 @@ class Open311Projection(SmcProjection):
         d = e.details
         media = d.get("media_urls") or []
         tx.execute(
-            "INSERT INTO open311_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
+            "INSERT INTO open311_requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " NULL, NULL, NULL) ON CONFLICT DO NOTHING",
             [
                 str(e.originator_id),
                 e.source_id,
                 e.channel,
                 d.get("service_code"),
-                e.text,
+                redact(e.text).text,
                 d.get("address"),
                 d.get("lat"),
                 d.get("lon"),
@@ -71,6 +75,56 @@ class Open311Projection(SmcProjection):
                 position,
             ],
         )
+
+    # -- the ledger fills status, notes, deadline and the responsible unit ------------------
+    @handles("Case.Opened")
+    def _case_opened(self, e: Any, tx: ViewTx, position: int) -> None:
+        del position
+        tx.execute(
+            "UPDATE open311_requests SET case_id = ? WHERE id = ?",
+            [str(e.originator_id), e.posting_id],
+        )
+
+    def _case(self, e: Any, tx: ViewTx, **columns: Any) -> None:
+        sets = "".join(f"{k} = ?, " for k in columns)
+        tx.execute(
+            f"UPDATE open311_requests SET {sets}updated_datetime = ? WHERE case_id = ?",  # noqa: S608
+            [*columns.values(), utc(e.timestamp), str(e.originator_id)],
+        )
+
+    @handles("Case.Classified", "Case.CitizenReplied")
+    def _case_deadline(self, e: Any, tx: ViewTx, position: int) -> None:
+        del position
+        self._case(e, tx, expected_datetime=utc(e.deadline) if e.deadline else None)
+
+    @handles("Case.Assigned", "Case.Transferred")
+    def _case_unit(self, e: Any, tx: ViewTx, position: int) -> None:
+        del position
+        self._case(e, tx, unit=e.unit)
+
+    @handles("Case.Responded")
+    def _case_answer(self, e: Any, tx: ViewTx, position: int) -> None:
+        del position
+        self._case(e, tx, draft_notes=redact(e.text).text)  # kept back until published
+
+    @handles("Case.ReplyPublished")
+    def _case_published(self, e: Any, tx: ViewTx, position: int) -> None:
+        del position
+        tx.execute(
+            "UPDATE open311_requests SET status_notes = draft_notes WHERE case_id = ?",
+            [str(e.originator_id)],
+        )
+        self._case(e, tx)
+
+    @handles("Case.Closed", "Case.Merged", "Case.Withdrawn")
+    def _case_closed(self, e: Any, tx: ViewTx, position: int) -> None:
+        del position
+        self._case(e, tx, status="closed")
+
+    @handles("Case.Reopened")
+    def _case_reopened(self, e: Any, tx: ViewTx, position: int) -> None:
+        del position
+        self._case(e, tx, status="open", status_notes=None)
 
     @handles("Department.Registered")
     def _department(self, e: Any, tx: ViewTx, position: int) -> None:

@@ -203,7 +203,9 @@ def present(request: Request, row: Mapping[str, Any]) -> dict[str, Any]:
     lang = choose_lang(request)
     service = open311.services().get(row["service_code"] or "other")
     agencies = get_container(request).views.get(Open311Projection).agencies()
-    agency = agencies.get(service.department_code) if service else None
+    unit = row.get("unit") or ""
+    code = unit.removeprefix("department:") if unit.startswith("department:") else None
+    agency = agencies.get(code or (service.department_code if service else ""))
     media = row["media_url"]
     if media and media.startswith("/"):
         media = str(request.base_url).rstrip("/") + media
@@ -215,6 +217,7 @@ def present(request: Request, row: Mapping[str, Any]) -> dict[str, Any]:
         "service_code": row["service_code"],
         "description": row["description"],
         "agency_responsible": (agency[f"name_{lang}"] if agency else None)
+        or (unit.replace("district:", "district office ") if unit.startswith("district:") else None)
         or (service.department_code if service else None),
         "service_notice": service_notice(lang),
         "requested_datetime": open311.w3c(row["requested_datetime"]),

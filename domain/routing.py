@@ -1,0 +1,57 @@
+"""From triage to the ledger: every new posting gets its case in the same transaction,
+classified with its deadline and, when the machine is sure enough of the destination,
+assigned to the department or district office at once (the seed's "most postings reach the
+right desk with no human touch"). Unsure ones wait, triaged, in the triage queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from domain.base import SmcAggregate
+from domain.intake_service import Triager
+from domain.ledger import Case
+from domain.ledger_service import LedgerService
+from domain.postings import IncomingPosting, Posting
+
+
+def unit_of(destination: str | None) -> str | None:
+    """Triage destinations (``dept:BUS``, ``gu:11680``) as ledger units."""
+    if not destination:
+        return None
+    kind, _, code = destination.partition(":")
+    unit_kind = {
+        "dept": "department",
+        "department": "department",
+        "gu": "district",
+        "district": "district",
+    }.get(kind)
+    return f"{unit_kind}:{code}" if unit_kind and code else None
+
+
+class RoutingTriager:
+    def __init__(self, inner: Triager, ledger: LedgerService, assign_threshold: float) -> None:
+        self.inner = inner
+        self.ledger = ledger
+        self.assign_threshold = assign_threshold
+
+    def triage(self, posting: Posting, item: IncomingPosting) -> Sequence[SmcAggregate]:
+        decided = self.inner.triage(posting, item)
+        out: list[SmcAggregate] = []
+        if isinstance(decided, SmcAggregate):
+            out.append(decided)
+        elif decided:
+            out.extend(decided)
+        if posting.case_id is not None:
+            return out  # a near-duplicate is a mention of an existing case, not a new one
+        decisions: dict[str, Any] = getattr(out[0], "decisions", {}) if out else {}
+        out.append(self._case(posting, decisions))
+        return out
+
+    def _case(self, posting: Posting, decisions: dict[str, Any]) -> Case:
+        klass = (decisions.get("request_class") or {}).get("value")
+        dest = decisions.get("destination") or {}
+        sure = float(dest.get("confidence") or 0.0) >= self.assign_threshold
+        unit = unit_of(dest.get("value")) if sure else None
+        reason = f"triage {dest.get('version', '')}: {dest.get('reason', '')}"[:300]
+        return self.ledger.new_case(posting, klass, unit, reason)
