@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from domain.classifier import tokens
@@ -160,8 +161,12 @@ class Taxonomy:
             out[label[0]][label[2:]] = found
         return out
 
+    @cached_property
+    def _by_code(self) -> dict[str, Category]:
+        return {c.code: c for c in self.categories}
+
     def category(self, code: str) -> Category | None:
-        return next((c for c in self.categories if c.code == code), None)
+        return self._by_code.get(code)
 
     def codes(self) -> list[str]:
         return [c.code for c in self.categories]

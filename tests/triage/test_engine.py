@@ -145,3 +145,27 @@ def test_batch_equals_one_by_one(engine: TriageEngine) -> None:
         Posted("Fire on Olympic-daero, people trapped"),
     ]
     assert engine.decide_many(posts) == [engine.decide(p) for p in posts]
+
+
+def test_batch_points_match_the_locator_everywhere() -> None:
+    import random
+
+    from domain.triage_places import locate_points
+
+    locator = load_district_locator()
+    rnd = random.Random(7)
+    points = [(126.7 + rnd.random() * 0.6, 37.35 + rnd.random() * 0.4) for _ in range(2_000)]
+    points += [(float("nan"), 37.5), (127.0, 95.0)]
+    assert locate_points(locator, points) == [locator.explain_point(x, y) for x, y in points]
+
+
+def test_an_engine_failure_is_recorded_not_raised(engine: TriageEngine) -> None:
+    from unittest.mock import MagicMock
+
+    from domain.triage_service import TriageService
+
+    broken = MagicMock(spec=TriageEngine)
+    broken.decide.side_effect = RuntimeError("boom")
+    decisions = TriageService(MagicMock(), broken).decide(Posted("버스"))
+    assert all(d.value is None and "triage failed: RuntimeError: boom" in d.reason
+               for d in decisions.values())  # fmt: skip
