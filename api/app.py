@@ -16,6 +16,7 @@ from api import pages_triage as triage_pages
 from api import pages_warnings as warning_pages
 from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
+from api.routes import lifeline_suggestions as suggestions_api
 from api.routes import missing_persons as persons_api
 from api.routes import open311 as open311_api
 from api.routes import triage as triage_api
@@ -74,6 +75,7 @@ def create_app(
     app.include_router(report_pages.router)
     app.include_router(lifeline.router)
     app.include_router(persons_api.router)
+    app.include_router(suggestions_api.router)
     app.include_router(ws_lifeline.router)
     app.include_router(pages_lifeline.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -85,6 +85,13 @@ class LifelineReads:
                 "reports": q.report_counts(tx, incident_id),
             }
 
+    def is_linked(self, incident_id: str, posting_id: str) -> bool:
+        rows = self.projection.query(
+            "SELECT 1 AS x FROM ll_reports WHERE incident_id = ? AND posting_id = ?",
+            [incident_id, posting_id],
+        )
+        return bool(rows)
+
     def figure(self, incident_id: str, field: str, district: str | None) -> Row | None:
         with self.projection.view.read() as tx:
             inc = q.incident(tx, incident_id)

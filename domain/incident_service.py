@@ -7,6 +7,7 @@ reach the real view.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,11 +17,23 @@ from uuid import UUID
 from domain import ids
 from domain.context import Cause
 from domain.errors import InvalidInputError, TransitionNotAllowedError
-from domain.incidents import KINDS, STATUSES, Incident, IncidentReport, report_id, update_id
+from domain.incidents import (
+    KINDS,
+    STATUSES,
+    Incident,
+    IncidentReport,
+    ReportBatch,
+    ReportCheck,
+    check_id,
+    check_state,
+    report_id,
+    update_id,
+)
 from domain.store import Commands, Recorded
 
 DistrictCheck = Callable[[str], bool]
 MAX_TEXT = 500
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -143,29 +156,43 @@ class IncidentService:
     def link_reports(
         self, cause: Cause, incident_id: UUID, links: Sequence[ReportLink]
     ) -> Recorded:
-        """Link citizen reports (already-linked ones are skipped)."""
-        checked = [(link.posting_id, _details(link)) for link in links]
+        """Link citizen reports in one event per 500 (the view ignores repeated links)."""
+        reports = [{"posting_id": link.posting_id, **_details(link)} for link in links]
 
         def command() -> Recorded:
             self._open_incident(incident_id)
-            new: dict[UUID, IncidentReport] = {}
-            for posting_id, details in checked:
-                rid = report_id(str(incident_id), posting_id)
-                if rid not in new and not self.store.exists(rid):
-                    new[rid] = IncidentReport(str(incident_id), posting_id, details)
-            return Recorded(incident_id, self.commands.save(*new.values()))
+            batches = []
+            for start in range(0, len(reports), BATCH):
+                part = reports[start : start + BATCH]
+                key = _batch_key(part)
+                if not self.store.exists(
+                    ids.natural_id("incident-report-batch", str(incident_id), key)
+                ):
+                    batches.append(ReportBatch(str(incident_id), key, part))
+            return Recorded(incident_id, self.commands.save(*batches))
 
         return self.commands.run(self._cause(cause, incident_id), command)
 
     def verify_report(
         self, cause: Cause, incident_id: UUID, posting_id: str, state: str
     ) -> Recorded:
+        check_state(state)
+        iid = str(incident_id)
+
         def command() -> Recorded:
             self._open_incident(incident_id)
-            rid = report_id(str(incident_id), posting_id)
-            report = self.store.load(rid, IncidentReport, "linked report")
-            report.verify(state, cause.actor)
-            return Recorded(rid, self.commands.save(report))
+            old = report_id(iid, posting_id)
+            if self.store.exists(old):  # linked by the first design
+                report = self.store.load(old, IncidentReport, "linked report")
+                report.verify(state, cause.actor)
+                return Recorded(old, self.commands.save(report))
+            cid = check_id(iid, posting_id)
+            if self.store.exists(cid):
+                check = self.store.load(cid, ReportCheck, "report check")
+                check.change(state, cause.actor)
+            else:
+                check = ReportCheck(iid, posting_id, state, cause.actor)
+            return Recorded(cid, self.commands.save(check))
 
         return self.commands.run(self._cause(cause, incident_id), command)
 
@@ -192,6 +219,11 @@ class IncidentService:
     @staticmethod
     def incident_id(key: str) -> UUID:
         return ids.natural_id("incident", key)
+
+
+def _batch_key(reports: Sequence[dict[str, Any]]) -> str:
+    joined = "\n".join(sorted(str(r["posting_id"]) for r in reports))
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]
 
 
 def _details(link: ReportLink) -> dict[str, Any]:

@@ -191,7 +191,8 @@ class Incident(SmcAggregate):
 
 
 class IncidentReport(SmcAggregate):
-    """A citizen report (posting) linked to an incident, with its verification state."""
+    """One linked report per aggregate (the first design; new links are :class:`ReportBatch`
+    events and verifications :class:`ReportCheck`). Kept so stored history stays readable."""
 
     @staticmethod
     def create_id(incident_id: str, posting_id: str, details: dict[str, Any]) -> UUID:
@@ -219,3 +220,54 @@ class IncidentReport(SmcAggregate):
 
 def report_id(incident_id: str, posting_id: str) -> UUID:
     return ids.natural_id("incident-report", incident_id, posting_id)
+
+
+class ReportBatch(SmcAggregate):
+    """Citizen reports linked to an incident in one go (one event for up to 500 reports)."""
+
+    @staticmethod
+    def create_id(incident_id: str, batch_key: str, reports: list[dict[str, Any]]) -> UUID:
+        del reports
+        return ids.natural_id("incident-report-batch", incident_id, batch_key)
+
+    @event("Linked")
+    def __init__(self, incident_id: str, batch_key: str, reports: list[dict[str, Any]]) -> None:
+        self.incident_id = incident_id
+        self.batch_key = batch_key
+        self.size = len(reports)
+
+
+class ReportCheck(SmcAggregate):
+    """The verification state of one linked report, and who set it."""
+
+    @staticmethod
+    def create_id(incident_id: str, posting_id: str, state: str, verified_by: str) -> UUID:
+        del state, verified_by
+        return check_id(incident_id, posting_id)
+
+    @event("Verified")
+    def __init__(self, incident_id: str, posting_id: str, state: str, verified_by: str) -> None:
+        check_state(state)
+        self.incident_id = incident_id
+        self.posting_id = posting_id
+        self.state = state
+        del verified_by
+
+    def change(self, state: str, verified_by: str) -> None:
+        check_state(state)
+        if state != self.state:
+            self._changed(self.incident_id, self.posting_id, state, verified_by)
+
+    @event("Changed")
+    def _changed(self, incident_id: str, posting_id: str, state: str, verified_by: str) -> None:
+        del incident_id, posting_id, verified_by
+        self.state = state
+
+
+def check_state(state: str) -> None:
+    if state not in VERIFICATION:
+        raise InvalidInputError(f"state must be one of {', '.join(VERIFICATION)}")
+
+
+def check_id(incident_id: str, posting_id: str) -> UUID:
+    return ids.natural_id("report-check", incident_id, posting_id)

@@ -11,7 +11,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import domain.incidents  # noqa: F401 - the events this projection reads
+import domain.incident_suggestions  # the events this projection reads (with incidents)
+import domain.incidents  # noqa: F401
 from projections.base import SmcProjection, handles
 from projections.views import ViewTx
 
@@ -33,7 +34,14 @@ def _iso_utc(text: str) -> str:
 
 class LifelineProjection(SmcProjection):
     name = "lifeline"
-    tables = ("ll_incidents", "ll_updates", "ll_reports", "ll_warnings", "ll_changes")
+    tables = (
+        "ll_incidents",
+        "ll_updates",
+        "ll_reports",
+        "ll_warnings",
+        "ll_changes",
+        "ll_suggestions",
+    )
     ddl = (
         "CREATE TABLE IF NOT EXISTS ll_incidents (id TEXT PRIMARY KEY, key TEXT NOT NULL,"
         " playbook_id TEXT NOT NULL, title_ko TEXT NOT NULL, title_en TEXT NOT NULL,"
@@ -59,6 +67,9 @@ class LifelineProjection(SmcProjection):
         " sent TEXT NOT NULL, expires_utc TEXT NOT NULL, position BIGINT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ll_changes (position BIGINT PRIMARY KEY,"
         " incident_id TEXT NOT NULL, exercise INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS ll_suggestions (id TEXT PRIMARY KEY, proposal TEXT NOT NULL,"
+        " state TEXT NOT NULL, incident_id TEXT NOT NULL, reason TEXT NOT NULL,"
+        " suggested_at TEXT NOT NULL, decided_by TEXT NOT NULL, position BIGINT NOT NULL)",
     )
 
     def _changed(self, tx: ViewTx, position: int, incident_id: str, exercise: bool) -> None:
@@ -132,28 +143,49 @@ class LifelineProjection(SmcProjection):
 
     @handles("IncidentReport.Linked", "Incident.ReportLinked")
     def _linked(self, e: Any, tx: ViewTx, position: int) -> None:
-        d = e.details
-        point = d.get("location") or [None, None]
-        tx.execute(
-            "INSERT INTO ll_reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified', '', ?, ?)"
-            " ON CONFLICT (incident_id, posting_id) DO NOTHING",
-            [
-                _incident_of(e),
-                e.posting_id,
-                d.get("district", ""),
-                point[0],
-                point[1],
-                d.get("excerpt", ""),
-                d.get("photo_url", ""),
-                d.get("created_at", ""),
-                d.get("how", "manual"),
-                utc(e.timestamp),
-                position,
-            ],
+        self._insert_reports(
+            tx, _incident_of(e), [{"posting_id": e.posting_id, **e.details}], e, position
         )
         self._touch(e, tx, position)
 
-    @handles("IncidentReport.Verified", "Incident.ReportVerified")
+    @handles("ReportBatch.Linked")
+    def _batch(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._insert_reports(tx, e.incident_id, e.reports, e, position)
+        self._touch(e, tx, position)
+
+    def _insert_reports(
+        self, tx: ViewTx, iid: str, reports: list[dict[str, Any]], e: Any, position: int
+    ) -> None:
+        rows = []
+        for d in reports:
+            point = d.get("location") or [None, None]
+            rows.append(
+                [
+                    iid,
+                    d["posting_id"],
+                    d.get("district", ""),
+                    point[0],
+                    point[1],
+                    d.get("excerpt", ""),
+                    d.get("photo_url", ""),
+                    d.get("created_at", ""),
+                    d.get("how", "manual"),
+                    utc(e.timestamp),
+                    position,
+                ]
+            )
+        tx.executemany(
+            "INSERT INTO ll_reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'unverified', '', ?, ?)"
+            " ON CONFLICT (incident_id, posting_id) DO NOTHING",
+            rows,
+        )
+
+    @handles(
+        "IncidentReport.Verified",
+        "Incident.ReportVerified",
+        "ReportCheck.Verified",
+        "ReportCheck.Changed",
+    )
     def _verified(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "UPDATE ll_reports SET state = ?, verified_by = ?, position = ?"
@@ -207,6 +239,42 @@ class LifelineProjection(SmcProjection):
             [position, str(e.originator_id)],
         )
         self._changed(tx, position, WARNINGS, e.exercise)
+
+    @handles("IncidentSuggestion.Suggested")
+    def _suggested(self, e: Any, tx: ViewTx, position: int) -> None:
+        tx.execute(
+            "INSERT INTO ll_suggestions VALUES (?, ?, 'open', '', '', ?, '', ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            [
+                str(e.originator_id),
+                json.dumps(e.proposal, ensure_ascii=False),
+                utc(e.timestamp),
+                position,
+            ],
+        )
+
+    @handles("IncidentSuggestion.Accepted", "IncidentSuggestion.Dismissed")
+    def _decided(self, e: Any, tx: ViewTx, position: int) -> None:
+        accepted = type(e).__name__ == "Accepted"
+        tx.execute(
+            "UPDATE ll_suggestions SET state = ?, incident_id = ?, reason = ?, decided_by = ?,"
+            " position = ? WHERE id = ?",
+            [
+                "accepted" if accepted else "dismissed",
+                getattr(e, "incident_id", ""),
+                getattr(e, "reason", ""),
+                e.actor,
+                position,
+                str(e.originator_id),
+            ],
+        )
+
+    def suggestions(self, state: str = "open", limit: int = 50) -> list[dict[str, Any]]:
+        rows = self.query(
+            "SELECT * FROM ll_suggestions WHERE state = ? ORDER BY suggested_at DESC LIMIT ?",
+            [state, limit],
+        )
+        return [{**r, "proposal": json.loads(r["proposal"])} for r in rows]
 
     # -- reading: queries live in projections.lifeline_queries, one transaction each --------
     def position_now(self) -> int:

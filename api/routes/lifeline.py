@@ -224,6 +224,9 @@ def link_reports(
 def verify_report(
     incident_id: UUID, posting_id: str, body: VerifyIn, container: ContainerDep, who: PrincipalDep
 ) -> Written:
+    container.views.wait(container.store.head(), VIEW)  # read-your-writes: a fresh link
+    if not reads(container).is_linked(str(incident_id), posting_id):
+        raise HTTPException(404, f"report {posting_id} is not linked to incident {incident_id}")
     result = container.lifeline.verify_report(Cause(who.actor), incident_id, posting_id, body.state)
     return written(result)
 

@@ -51,7 +51,7 @@ class DeskApi:
 
     def get(self, path: str) -> Any:
         sep = "&" if "?" in path else "?"
-        r = self.client.get(f"{path}{sep}after={self.position}")
+        r = self.client.get(f"{path}{sep}after={self.position}", headers=self.desk)
         assert r.status_code == 200, r.text
         return r
 
