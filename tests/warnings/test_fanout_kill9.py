@@ -4,7 +4,7 @@ The server posts through a local fake X API; we SIGKILL it once some accounts ha
 start it again, and check: no account ever got a message twice; the attempts cut off (one per
 target being posted to at that moment) are flagged ``uncertain`` and never re-posted
 automatically; after the desk requeues the uncertain ones that had not gone out, every account
-has exactly one post per message.
+has exactly one post per message. On SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -55,14 +55,14 @@ def fake_x() -> Iterator[SlowX]:
         yield fx
 
 
-def _env(tmp_path: Path, fake_x: FakeX) -> dict[str, str]:
+def _env(tmp_path: Path, fake_x: FakeX, database_url: str) -> dict[str, str]:
     accounts = {f"x:gu{i:02d}": {"bearer_token": f"tok-gu{i:02d}"} for i in range(ACCOUNTS)}
     creds = tmp_path / "accounts.json"
     creds.write_text(json.dumps(accounts), "utf-8")
-    data = tmp_path / "var"
     return {
-        "SMC_DATA_DIR": str(data),
-        "SMC_DATABASE_URL": f"sqlite:///{data / 'smc.sqlite'}",
+        "SMC_DATA_DIR": str(tmp_path / "var"),
+        "SMC_DATABASE_URL": database_url,
+        "SMC_RUN_PROJECTIONS": "1",  # PostgreSQL: the server runs the views itself
         "SMC_ENV": "test",
         "SMC_SECRET_KEY": SECRET,
         "SMC_POLL_INTERVAL": "0.05",
@@ -137,8 +137,10 @@ def _posts(fake_x: FakeX) -> Counter[tuple[str, str]]:
     return out
 
 
-def test_kill9_mid_fanout_never_posts_twice(tmp_path: Path, fake_x: SlowX) -> None:
-    env = _env(tmp_path, fake_x)
+def test_kill9_mid_fanout_never_posts_twice(
+    tmp_path: Path, fake_x: SlowX, database_url: str
+) -> None:
+    env = _env(tmp_path, fake_x, database_url)
     _seed(env)
     server = SmcServer(env, tmp_path / "first.log")
     try:
