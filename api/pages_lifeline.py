@@ -13,6 +13,8 @@ from api.deps import ContainerDep
 from api.lifeline_geo import district_names
 from api.rendering import render
 from api.routes.lifeline import reads
+from api.routes.missing_persons import public_search
+from api.routes.system import AfterQuery, wait_for
 from domain.incidents import CASUALTY_FIELDS, DAMAGE_FIELDS
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +42,9 @@ def lifeline_page(
     container: ContainerDep,
     exercise: bool = False,
     incident: Annotated[str | None, Query(max_length=36)] = None,
+    after: AfterQuery = None,
 ) -> HTMLResponse:
+    wait_for(container, after, ["lifeline"])
     snapshot = reads(container).snapshot(exercise, container.clock.now())
     current = _pick(snapshot["incidents"], incident)
     if incident is not None and current is None:
@@ -87,3 +91,25 @@ def figure_page(
     if found is None:
         raise HTTPException(404, "incident not found")
     return render(request, "lifeline_figure.html", f=found, names=district_names(), kst=kst)
+
+
+@router.get("/lifeline/persons", response_class=HTMLResponse)
+def persons_page(
+    request: Request,
+    container: ContainerDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    exercise: bool = False,
+    after: AfterQuery = None,
+) -> HTMLResponse:
+    """Public missing-person search; works without JavaScript."""
+    wait_for(container, after, ["missing_persons"])
+    found = public_search(container, q, exercise) if q.strip() else []
+    return render(
+        request,
+        "lifeline_persons.html",
+        q=q,
+        persons=found,
+        exercise=exercise,
+        names=district_names(),
+        kst=kst,
+    )

@@ -87,3 +87,15 @@ def test_exercise_records_stay_in_the_exercise_view(
     _person(desk, drill, "박지훈")
     assert desk.get("/api/lifeline/persons?q=Park Jihoon").json() == []
     assert len(desk.get("/api/lifeline/persons?q=Park Jihoon&exercise=true").json()) == 1
+
+
+def test_public_search_page_works_without_javascript(
+    client: TestClient, container: Container
+) -> None:
+    desk = DeskApi(client, container)
+    iid = desk.open()
+    _person(desk, iid, "김민준", alternate_names=["Kim Min-jun"])
+    page = desk.get("/lifeline/persons?q=Gim Minjoon&lang=en").text
+    assert "김민준" in page and "information sought" in page
+    assert "신림로" not in page and "010-1234-5678" not in page
+    assert "No matching record" in desk.get("/lifeline/persons?q=Park&lang=en").text
