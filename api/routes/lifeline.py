@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -217,6 +218,40 @@ def link_reports(
     incident_id: UUID, body: LinkIn, container: ContainerDep, who: PrincipalDep
 ) -> Written:
     links = report_links(container, body.posting_ids, body.how)
+    return written(container.lifeline.link_reports(Cause(who.actor), incident_id, links))
+
+
+def _tag(value: str) -> str:
+    return value.strip().lstrip("#").casefold()
+
+
+def matching_postings(container: Container, inc: dict[str, Any]) -> list[str]:
+    """Postings under one of the incident's hashtags since an hour before it opened, located
+    in one of its districts (or not located at all)."""
+    tags = {_tag(t) for t in inc["hashtags"]}
+    since = datetime.fromisoformat(inc["opened_at"]) - timedelta(hours=1)
+    locator, out = load_district_locator(), []
+    for p in container.views.get(IntakeProjection).postings(limit=5000):
+        if not tags & {_tag(h) for h in p["hashtags"]}:
+            continue
+        if datetime.fromisoformat(p["created_at"]) < since:
+            continue
+        where = locator.locate_point(p["lon"], p["lat"]) if p["lon"] is not None else None
+        if where is None or not inc["districts"] or where.code in inc["districts"]:
+            out.append(p["id"])
+    return out
+
+
+@router.post("/incidents/{incident_id}/autolink", dependencies=[VERIFIERS])
+def autolink(
+    incident_id: UUID, container: ContainerDep, who: PrincipalDep, after: AfterQuery = None
+) -> Written:
+    """Link the postings that carry the incident's hashtags in its area (already-linked ones
+    are ignored by the view)."""
+    wait_for(container, after, ["intake", "lifeline"])
+    inc = _found(reads(container).detail(str(incident_id)))
+    ids = matching_postings(container, inc)
+    links = report_links(container, ids, "hashtag")
     return written(container.lifeline.link_reports(Cause(who.actor), incident_id, links))
 
 

@@ -172,3 +172,37 @@ def test_bad_input_and_roles(client: TestClient, container: Container) -> None:
     )
     assert r.status_code == 403
     assert client.post("/api/lifeline/incidents", json={}).status_code == 401
+
+
+def test_autolink_takes_hashtag_postings_in_the_incident_area(
+    client: TestClient, container: Container
+) -> None:
+    from datetime import UTC, datetime
+
+    from domain.context import Cause
+    from domain.postings import IncomingPosting
+
+    desk = DeskApi(client, container)
+    iid = desk.open()  # districts Gwanak and Dongjak, hashtag #서울호우
+    at = datetime(2026, 7, 14, 0, 45, tzinfo=UTC)
+
+    def post(sid: str, lon: float | None, lat: float | None, tags: tuple[str, ...]) -> None:
+        item = IncomingPosting(
+            channel="x",
+            source_id=sid,
+            text=f"물이 찼어요 {sid}",
+            created_at=at,
+            lon=lon,
+            lat=lat,
+            hashtags=tags,
+        )
+        container.intake.ingest(Cause("system:test"), [item])
+
+    post("in-gwanak", 126.93, 37.48, ("#서울호우",))
+    post("no-location", None, None, ("#서울호우",))
+    post("in-mapo", 126.90, 37.56, ("#서울호우",))  # outside the incident's districts
+    post("no-tag", 126.93, 37.48, ("#날씨",))
+    desk.position = container.store.head()
+    desk.post(f"/api/lifeline/incidents/{iid}/autolink?after={desk.position}")
+    desk.post(f"/api/lifeline/incidents/{iid}/autolink?after={desk.position}")  # idempotent
+    assert desk.detail(iid)["reports"] == {"unverified": 2, "verified": 0, "false": 0}
