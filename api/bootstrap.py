@@ -172,7 +172,7 @@ def build(
     clock = clock or SystemClock()
     store = SmcStore(env=store_env(settings))
     commands = Commands(store, clock)
-    views = ViewSet.open(PROJECTIONS, views_config(settings))
+    views = ViewSet.open(PROJECTIONS, views_config(settings), settings.read_wait_timeout)
     warnings, deliveries = warning_services(settings, commands, views)
     triage = triage_service(settings, commands)
     ledger = LedgerService(commands, BusinessCalendar.korean(range(2020, 2036)))

@@ -122,7 +122,7 @@ def admin_add_user(
         )
     except DomainError as exc:
         return render(request, "error.html", status_code=422, status=422, detail=exc.detail)
-    container.views.wait(result.position, ["directory", "event_log"], timeout=2.0)
+    container.views.wait(result.position, ["directory", "event_log"])
     return RedirectResponse(f"/admin?message=added+{username}", status_code=303)
 
 

@@ -156,7 +156,7 @@ def act(
         return RedirectResponse(
             f"/desk/cases/{case_id}?message={exc.detail[:250]}", status_code=303
         )
-    container.views.wait(result.position, ["ledger", "event_log"], timeout=2.0)
+    container.views.wait(result.position, ["ledger", "event_log"])
     return RedirectResponse(f"/desk/cases/{case_id}?message={command}+done", status_code=303)
 
 
@@ -178,7 +178,7 @@ def bulk(
             done += 1
         except DomainError:
             failed += 1
-    container.views.wait(position, ["ledger"], timeout=2.0)
+    container.views.wait(position, ["ledger"])
     target = back if back.startswith("/desk/") else "/desk/inbox"
     sep = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{sep}done={done}&failed={failed}", status_code=303)

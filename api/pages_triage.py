@@ -34,7 +34,7 @@ def queue_page(
     show: Annotated[str, Query(pattern="^(queue|recent)$")] = "queue",
 ) -> HTMLResponse:
     if after:
-        container.views.wait(after, VIEWS, timeout=2.0)
+        container.views.wait(after, VIEWS)
     view = container.views.get(TriageProjection)
     threshold = container.settings.triage_threshold
     items = view.queue(threshold, 100) if show == "queue" else view.recent(100)

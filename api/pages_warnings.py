@@ -119,7 +119,7 @@ async def save_draft(request: Request, container: ContainerDep, who: PrincipalDe
             area=area_of(form),
             texts=texts,
         )
-        container.views.wait(result.position, ["warnings"], timeout=2.0)
+        container.views.wait(result.position, ["warnings"])
         return str(result.id)
 
     try:
@@ -231,7 +231,7 @@ def _action_route(action: str, roles: tuple[Role, ...]) -> None:
             result = act(container, who, warning_id, action, reason)
         except DomainError as exc:
             return _back(warning_id, exc.detail)
-        container.views.wait(result.position, ["warnings", "deliveries"], timeout=2.0)
+        container.views.wait(result.position, ["warnings", "deliveries"])
         return _back(warning_id, action)
 
     router.add_api_route(
@@ -263,7 +263,7 @@ async def edit_draft(
             area=spec_of(w["area"]),
             texts=texts_of(form),
         )
-        container.views.wait(result.position, ["warnings"], timeout=2.0)
+        container.views.wait(result.position, ["warnings"])
         return result.position
 
     try:
@@ -284,5 +284,5 @@ def requeue(
         result = container.deliveries.requeue(Cause(who.actor), delivery_id)
     except DomainError as exc:
         return _back(warning_id, exc.detail)
-    container.views.wait(result.position, ["deliveries"], timeout=2.0)
+    container.views.wait(result.position, ["deliveries"])
     return _back(warning_id, "requeued")

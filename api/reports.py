@@ -72,6 +72,6 @@ def submit(container: Container, report: Report) -> str:
         if result.rejected:
             raise ReportError("the report could not be taken in; check the text and location")
         if result.new == 1:
-            container.views.wait(result.position, VIEWS, timeout=2.0)
+            container.views.wait(result.position, VIEWS)
             return reference
     raise ReportError("could not allocate a reference number; please try again")

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         " PostgreSQL, where `smc worker` runs them).",
     )
     poll_interval: float = 0.5
+    read_wait_timeout: float = Field(
+        default=2.0, description="how long a read with ?after= waits for the views (seconds)"
+    )
     postgres_pool_size: int = 2
     postgres_max_overflow: int = 4
     session_max_age: int = 12 * 3600
@@ -101,6 +104,9 @@ class Settings(BaseSettings):
     )
     triage_handoff: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="district grievance adapters per SIG_CD, JSON"
+    )
+    triage_analyzer: Literal["fast", "kiwi"] = Field(
+        default="fast", description="keyword rules on word pieces (fast) or kiwipiepy nouns/stems"
     )
 
     @model_validator(mode="after")

@@ -228,6 +228,6 @@ def make_dispatcher(
         workers=DISPATCH_WORKERS,
     )
     dispatcher.sweeps.append(expiry_sweep(services[0], views.get(WarningsProjection), clock))
-    dispatcher.view_wait = lambda position: views.wait(position, ["deliveries"], timeout=2.0)
+    dispatcher.view_wait = lambda position: views.wait(position, ["deliveries"])
     services[1].store.add_saved_listener(dispatcher.wake)
     return dispatcher

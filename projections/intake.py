@@ -122,8 +122,9 @@ class IntakeProjection(SmcProjection):
         hashtag: str | None = None,
         limit: int = 50,
         before: int | None = None,
+        exercise: bool = False,
     ) -> list[Row]:
-        where: list[str] = ["1 = 1"]
+        where: list[str] = [f"exercise = {int(exercise)}"]
         params: list[str | int] = []
         for column, value in (("channel", channel), ("account", account)):
             if value:
@@ -151,9 +152,10 @@ class IntakeProjection(SmcProjection):
 
     def counts(self) -> Row:
         rows = self.query(
-            "SELECT (SELECT COUNT(*) FROM intake_postings) AS postings,"
+            "SELECT (SELECT COUNT(*) FROM intake_postings WHERE exercise = 0) AS postings,"
             " (SELECT COUNT(*) FROM intake_echoes) AS echoes,"
             " (SELECT COUNT(*) FROM intake_rejections) AS rejections,"
+            " (SELECT COUNT(*) FROM intake_postings WHERE exercise = 1) AS exercise_postings,"
             " (SELECT COUNT(DISTINCT case_id) FROM intake_postings) AS clustered_cases"
         )
         return rows[0]

@@ -169,9 +169,10 @@ class LedgerProjection(SmcProjection):
         overdue_at: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        exercise: bool = False,
     ) -> list[Row]:
-        where = [f"state IN ({', '.join('?' * len(OPEN_STATES))})"]
-        params: list[Any] = list(OPEN_STATES)
+        where = [f"state IN ({', '.join('?' * len(OPEN_STATES))})", "exercise = ?"]
+        params: list[Any] = [*OPEN_STATES, int(exercise)]
         for column, value in (
             ("unit", unit),
             ("official", official),
@@ -189,8 +190,9 @@ class LedgerProjection(SmcProjection):
             [*params, limit, offset],
         )
 
-    def counts(self, unit: str | None, now: str) -> Row:
+    def counts(self, unit: str | None, now: str, exercise: bool = False) -> Row:
         unit_sql, params = ("AND unit = ?", [unit]) if unit else ("", [])
+        unit_sql += f" AND exercise = {int(exercise)}"  # exercise cases never count as real
         states = ", ".join(f"'{s}'" for s in OPEN_STATES)
         rows = self.query(
             f"SELECT COUNT(*) AS open, SUM(CASE WHEN deadline < ? THEN 1 ELSE 0 END) AS overdue,"  # noqa: S608

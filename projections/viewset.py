@@ -47,12 +47,15 @@ def open_projection(cls: type[P], config: ViewsConfig) -> P:
 
 
 class ViewSet:
-    def __init__(self, projections: Iterable[SmcProjection]) -> None:
+    def __init__(self, projections: Iterable[SmcProjection], wait_timeout: float = 2.0) -> None:
         self._by_name = {p.name: p for p in projections}
+        self.wait_timeout = wait_timeout
 
     @classmethod
-    def open(cls, classes: Sequence[type[SmcProjection]], config: ViewsConfig) -> ViewSet:
-        return cls(open_projection(c, config) for c in classes)
+    def open(
+        cls, classes: Sequence[type[SmcProjection]], config: ViewsConfig, wait_timeout: float = 2.0
+    ) -> ViewSet:
+        return cls((open_projection(c, config) for c in classes), wait_timeout)
 
     def __getitem__(self, name: str) -> SmcProjection:
         return self._by_name[name]
@@ -68,8 +71,12 @@ class ViewSet:
     def names(self) -> list[str]:
         return list(self._by_name)
 
-    def wait(self, position: int, names: Sequence[str] | None = None, timeout: float = 2.0) -> bool:
-        """Block (bounded) until the named views (default: all) reached ``position``."""
+    def wait(
+        self, position: int, names: Sequence[str] | None = None, timeout: float | None = None
+    ) -> bool:
+        """Block (bounded: ``timeout``, default the configured read wait) until the named views
+        (default: all) reached ``position``."""
+        timeout = self.wait_timeout if timeout is None else timeout
         targets = [self._by_name[n] for n in names] if names else self.all()
         deadline = time.monotonic() + timeout
         delay = 0.002

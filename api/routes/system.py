@@ -62,7 +62,7 @@ def recent_events(
 def wait_for(container: ContainerDep, after: int | None, names: list[str] | None = None) -> None:
     """Read-your-writes: a read with ``?after=<position>`` waits (at most 2 s) for the views."""
     if after:
-        container.views.wait(after, names, timeout=2.0)
+        container.views.wait(after, names)
 
 
 AfterQuery = Annotated[int | None, Query(ge=0, description="wait until views reach this position")]
