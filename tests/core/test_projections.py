@@ -30,7 +30,7 @@ def test_every_projection_event_by_event_equals_rebuild_and_ignores_repeats(
     """One story through every capability (tests/scenario.py), then for each projection:
     built event by event == rebuilt from 0 in pages; a page delivered twice changes nothing."""
     _fill(container)
-    container.views.wait(container.store.head(), timeout=30)
+    container.views.wait(container.store.head(), timeout=60)
     _quiesce(container)
     events = _all_events(container)
     assert len(events) > 40

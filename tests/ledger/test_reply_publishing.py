@@ -72,12 +72,12 @@ def test_published_answer_is_one_reply_thread(desk: Container, fake_x: FakeX) ->
     answer = "배차 간격을 확인했습니다. " * 20  # longer than one post
     ledger.respond(WHO, cid, answer)
     position = ledger.publish(WHO, cid).position
-    desk.views.wait(position, timeout=5)
+    desk.views.wait(position, timeout=60)
     dispatcher = make_dispatcher(
         desk.settings, desk.clock, (desk.warnings, desk.deliveries), desk.views
     )
     dispatcher.run_once()
-    desk.views.wait(desk.store.head(), timeout=5)
+    desk.views.wait(desk.store.head(), timeout=60)
     dispatcher.run_once()
     posts = fake_x.posts
     assert len(posts) >= 2, posts

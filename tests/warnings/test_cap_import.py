@@ -38,5 +38,5 @@ def test_all_valid_files_import_once_and_invalid_ones_are_refused(
         assert r.status_code == 422, f.name  # type: ignore[attr-defined]
         assert "refused at stage" in r.json()["detail"]  # type: ignore[attr-defined]
     assert _post(client, desk, b"<a>" + b" " * 1_100_000).status_code == 413  # type: ignore[attr-defined]
-    container.views.wait(container.store.head(), ["warnings"], timeout=5)
+    container.views.wait(container.store.head(), ["warnings"], timeout=60)
     assert len(container.views.get(WarningsProjection).external(500)) >= 16

@@ -181,7 +181,7 @@ def test_external_cap_imports_show_on_the_desk(client: TestClient, people: Conta
 
     path = sorted(shared("cap", "valid").glob("*.xml"))[0]
     outcome, _ = import_cap(people, "system:test", path.read_bytes())
-    people.views.wait(outcome.position, ["warnings"], timeout=5)
+    people.views.wait(outcome.position, ["warnings"], timeout=60)
     sign_in(client, "appr.lee")
     listing = client.get("/desk/warnings")
     section = listing.text.split('id="warnings-external"')[1]
@@ -258,7 +258,7 @@ def test_demo_history_shows_on_the_desk_and_in_the_cap_feed(
     from projections.warnings import WarningsProjection
 
     load_demo(container)
-    container.views.wait(container.store.head(), timeout=5)
+    container.views.wait(container.store.head(), timeout=60)
     sign_in(client, "choi.approver", DEMO_PASSWORD)
     listing = client.get("/desk/warnings?lang=ko").text
     active = listing.split('id="warnings-active"')[1].split("</section>")[0]
@@ -276,6 +276,6 @@ def test_demo_history_shows_on_the_desk_and_in_the_cap_feed(
     assert targets == {"feed"}  # demo data is never posted to an account
     head = container.store.head()
     load_demo(container, force=True)  # loading again adds no warning
-    container.views.wait(container.store.head(), timeout=5)
+    container.views.wait(container.store.head(), timeout=60)
     assert len(container.views.get(WarningsProjection).warnings()) == 2
     assert container.store.head() - head < 5

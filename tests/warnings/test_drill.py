@@ -67,7 +67,7 @@ def test_drill_postings_are_exercise_watched_and_never_public(
     assert fake.waits == [1.0, 2.0]  # 10 s and 30 s at ten times the speed
     again = runner.run(parse_script(json.dumps(SCRIPT)), run_id="t1", speed=1000)
     assert again.taken_in == 0  # the same run id again: nothing new
-    container.views.wait(report.position, timeout=5)
+    container.views.wait(report.position, timeout=60)
     intake = container.views.get(IntakeProjection)
     assert {"hashtag": TAG, "purpose": "drill"} in intake.hashtags()
     rows = intake.postings(hashtag=TAG)

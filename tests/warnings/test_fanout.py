@@ -70,7 +70,7 @@ def fan(database_url: str, tmp_path: Path, clock: FixedClock, fake_x: FakeX) -> 
         )
     add_user(container, "desk1", Role.DESK)
     add_user(container, "appr1", Role.APPROVER)
-    container.views.wait(container.store.head(), timeout=5)
+    container.views.wait(container.store.head(), timeout=60)
     try:
         yield container
     finally:
@@ -100,14 +100,14 @@ def _issue(c: Container, status: str = "Actual") -> tuple[Any, int]:
 
 def _dispatch(c: Container) -> Dispatcher:
     d = make_dispatcher(c.settings, c.clock, (c.warnings, c.deliveries), c.views)
-    c.views.wait(c.store.head(), ["deliveries"], timeout=5)
+    c.views.wait(c.store.head(), ["deliveries"], timeout=60)
     d.run_once()
     return d
 
 
 def test_issue_records_one_delivery_per_account_in_the_same_save(fan: Container) -> None:
     wid, position = _issue(fan)
-    fan.views.wait(position, ["deliveries"], timeout=5)
+    fan.views.wait(position, ["deliveries"], timeout=60)
     rows = fan.views.get(DeliveriesProjection).for_warning(str(wid))
     assert len(rows) == ACCOUNTS + 1  # every account and the feed
     assert {r["state"] for r in rows} == {"requested"}
@@ -127,7 +127,7 @@ def test_each_account_gets_exactly_one_post_per_message(fan: Container, fake_x: 
     assert set(per_account.values()) == {2}  # two messages, one thread head each
     assert all(weighted_length(p.text) <= 280 for p in fake_x.posts)
     rows = fan.views.get(DeliveriesProjection)
-    fan.views.wait(fan.store.head(), ["deliveries"], timeout=5)
+    fan.views.wait(fan.store.head(), ["deliveries"], timeout=60)
     assert set(rows.counts()) == {"delivered"}
 
 
@@ -148,7 +148,7 @@ class Crash(BaseException):
 def test_an_interrupted_attempt_is_never_posted_again(fan: Container, fake_x: FakeX) -> None:
     _issue(fan)
     first = make_dispatcher(fan.settings, fan.clock, (fan.warnings, fan.deliveries), fan.views)
-    fan.views.wait(fan.store.head(), ["deliveries"], timeout=5)
+    fan.views.wait(fan.store.head(), ["deliveries"], timeout=60)
     real = first.publishers
     calls = {"n": 0}
     lock = threading.Lock()
@@ -182,7 +182,7 @@ def test_an_interrupted_attempt_is_never_posted_again(fan: Container, fake_x: Fa
         if p.reply_to is None:
             heads[p.account] = heads.get(p.account, 0) + 1
     assert len(heads) == ACCOUNTS and set(heads.values()) == {1}, counts
-    fan.views.wait(fan.store.head(), ["deliveries"], timeout=5)
+    fan.views.wait(fan.store.head(), ["deliveries"], timeout=60)
     states = fan.views.get(DeliveriesProjection).counts()
     assert states == {"delivered": ACCOUNTS, "uncertain": 1}
 
