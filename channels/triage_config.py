@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ def load_data(
     return TriageData(taxonomy, rules, hashlib.sha256(blob).hexdigest()[:16])
 
 
+@cache  # the gazetteer file is read once per process; the finder is not changed after
 def load_places() -> PlaceFinder:
     entries = _read(GAZETTEER_FILE)
     return PlaceFinder(GazetteerEntry.from_dict(e) for e in entries)
