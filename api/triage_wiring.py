@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.settings import Settings, SettingsError
+from channels.analysis import Analysis
 from channels.handoff import build_handoffs
 from channels.triage_config import build_engine, load_data
 from domain.store import Commands
-from domain.triage_engine import TriageEngine
+from domain.triage_engine import Analyzer, TriageEngine
 from domain.triage_service import TriageService
 
 
@@ -17,9 +18,14 @@ def model_dir(settings: Settings) -> Path:
     return settings.triage_model_dir or Path(settings.data_dir) / "models"
 
 
+def analyzer(settings: Settings) -> Analyzer | None:
+    """kiwipiepy for the keyword rules when configured (one instance per process, on first use)."""
+    return Analysis() if settings.triage_analyzer == "kiwi" else None
+
+
 def triage_service(settings: Settings, commands: Commands) -> TriageService:
     try:
-        engine = build_engine(model_dir(settings), load_data())
+        engine = build_engine(model_dir(settings), load_data(), analyzer(settings))
         handoffs = build_handoffs(settings.triage_handoff)
     except ValueError as exc:
         raise SettingsError(f"triage: {exc}") from None
@@ -29,4 +35,4 @@ def triage_service(settings: Settings, commands: Commands) -> TriageService:
 def reloaded_engine(settings: Settings) -> tuple[TriageEngine, str]:
     """Re-read and validate the data files and models (for the admin reload action)."""
     data = load_data()
-    return build_engine(model_dir(settings), data), data.digest
+    return build_engine(model_dir(settings), data, analyzer(settings)), data.digest

@@ -91,7 +91,8 @@ def district_posting(container: Container, source_id: str) -> str:
         channel="x", source_id=source_id, text="망원동 골목 쓰레기 무단투기 신고합니다",
         created_at=T, lon=126.9015, lat=37.5560,
     )  # fmt: skip
-    container.views.wait(container.intake.ingest(Cause("system:test"), [item]).position)
+    position = container.intake.ingest(Cause("system:test"), [item]).position
+    assert container.views.wait(position, timeout=30)
     return str(item.posting_id)
 
 
@@ -111,7 +112,7 @@ def test_open311_hand_off_success_and_failure_are_events(
     open311.fail = True
     r = client.post(f"/api/triage/postings/{posting}/handoff", headers=desk)
     assert r.status_code == 200
-    container.views.wait(r.json()["position"])
+    assert container.views.wait(r.json()["position"], timeout=30)
     handoffs = container.views.get(TriageProjection).handoffs(posting)
     assert [(h["ok"], h["detail"]) for h in handoffs] == [
         (1, "MAPO-77"),

@@ -12,8 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.bootstrap import Container
+from api.bootstrap import Container, build
 from api.cli_triage import triage_app
+from api.settings import Settings
+from domain.clock import FixedClock
 from domain.context import Cause
 from domain.directory import Role
 from domain.postings import IncomingPosting
@@ -36,7 +38,7 @@ def ingest(container: Container) -> int:
         IncomingPosting(channel="x", source_id=k, text=v, created_at=T) for k, v in TEXTS.items()
     ]
     result = container.intake.ingest(CAUSE, items)
-    container.views.wait(result.position)
+    assert container.views.wait(result.position, timeout=30)
     return result.position
 
 
@@ -91,8 +93,8 @@ def test_queue_accept_correct_and_accuracy_through_the_api(
         f"/api/triage/postings/{pid('4')}/correct", json={"category": "nope"}, headers=official
     )
     assert bad.status_code == 422
-    after = r.json()["position"]
-    queue = client.get(f"/api/triage/queue?after={after}", headers=auditor).json()
+    assert container.views.wait(r.json()["position"], timeout=30)
+    queue = client.get("/api/triage/queue", headers=auditor).json()
     assert pid("2") not in {i["posting_id"] for i in queue["items"]}
     item = client.get(f"/api/triage/postings/{pid('4')}", headers=auditor).json()
     assert item["category"] == "subway" and item["decisions"]["category"]["value"] == "bus"
@@ -114,7 +116,7 @@ def test_dry_run_and_reload(client: TestClient, container: Container) -> None:
     assert r.status_code == 200 and r.json()["category"]["value"] == "bus"
     r = client.post("/api/triage/reload", headers=admin)
     assert r.status_code == 200, r.text
-    container.views.wait(r.json()["position"])
+    assert container.views.wait(r.json()["position"], timeout=30)
     config = container.views.get(TriageProjection).config()
     assert config is not None and config["taxonomy_version"]
 
@@ -162,7 +164,7 @@ def test_history_export_feeds_training(
         f"/api/triage/postings/{pid('4')}/correct", json={"destination": "dept:TRANSPORT"},
         headers=official,
     )  # fmt: skip
-    container.views.wait(r.json()["position"])
+    assert container.views.wait(r.json()["position"], timeout=30)
     output = tmp_path / "history.csv"
     env = {
         "SMC_DATABASE_URL": container.settings.effective_database_url,
@@ -194,3 +196,16 @@ def test_admin_reloads_rules_from_the_page(client: TestClient, container: Contai
     assert csrf
     r = client.post("/admin/triage-reload", data={"csrf_token": csrf.group(1)})
     assert r.status_code == 200 and "reloaded taxonomy" in r.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_kiwi_analyzer_setting(settings: Settings, clock: FixedClock) -> None:
+    pytest.importorskip("kiwipiepy")
+    container = build(settings.model_copy(update={"triage_analyzer": "kiwi"}), clock)
+    try:
+        assert container.triage is not None and container.triage.engine.analyzer is not None
+        item = IncomingPosting(channel="x", source_id="k1", text="버스가 안 와요", created_at=T)
+        container.intake.ingest(CAUSE, [item])
+        assert container.triage.get(item.posting_id).current["category"] == "bus"
+    finally:
+        container.close()
