@@ -108,9 +108,6 @@ class Settings(BaseSettings):
     triage_analyzer: Literal["fast", "kiwi"] = Field(
         default="fast", description="keyword rules on word pieces (fast) or kiwipiepy nouns/stems"
     )
-    triage_analyzer: Literal["fast", "kiwi"] = Field(
-        default="fast", description="keyword rules on word pieces (fast) or kiwipiepy nouns/stems"
-    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
