@@ -14,7 +14,7 @@ from domain.incident_service import IncidentService
 def test_demo_incident_is_alive_and_loads_once(client: TestClient, container: Container) -> None:
     report = load_demo(container)
     assert load_lifeline_demo(container) == 0  # already there
-    container.views.wait(report.position, timeout=30)
+    container.views.wait(report.position, timeout=60)
     iid = str(IncidentService.incident_id(KEY))
     detail = client.get(f"/api/lifeline/incidents/{iid}?after={report.position}").json()
     totals = detail["figures"]["totals"]
