@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Container
 from domain.context import Cause
 from domain.directory import Role
+from domain.postings import IncomingPosting, Posting
 
 PASSWORD = "correct horse battery"
 
@@ -32,3 +33,10 @@ def user_with_role(client: TestClient, container: Container, role: Role) -> dict
     if container.directory.find_user(name) is None:
         add_user(container, name, role)
     return bearer(client, name)
+
+
+def store_posting(container: Container, item: IncomingPosting) -> None:
+    """Store a posting without intake's triage and routing (so no case is opened for it):
+    for tests that drive the ledger by hand."""
+    commands = container.commands
+    commands.run(Cause("system:test"), lambda: commands.save(Posting.receive(item)))

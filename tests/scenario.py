@@ -12,6 +12,7 @@ from channels.x.replay import replay_file
 from domain.context import Cause
 from domain.directory import Role
 from domain.postings import IncomingPosting
+from tests.helpers import store_posting
 from tests.shared_data import shared_data_dir
 
 KST = ZoneInfo("Asia/Seoul")
@@ -46,7 +47,8 @@ def _ledger_story(container: Container) -> None:
         )
         for i in range(3)
     ]
-    container.intake.ingest(WHO, items)
+    for item in items:
+        store_posting(container, item)  # the ledger is driven by hand below
     ledger = container.ledger
     cases = [ledger.open(WHO, str(i.posting_id), i.channel, at).id for i in items]
     for cid in cases:

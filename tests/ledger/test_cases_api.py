@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Container
 from api.demo import DEMO_PASSWORD, load_demo
 from domain.clock import FixedClock
-from domain.context import Cause
 from domain.postings import IncomingPosting
+from tests.helpers import store_posting
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -26,7 +26,7 @@ def posting(container: Container, at: datetime) -> str:
     item = IncomingPosting(
         channel="open311", source_id="req-1", text="버스정류장 파손", created_at=at
     )
-    container.intake.ingest(Cause("system:test"), [item])
+    store_posting(container, item)
     return str(item.posting_id)
 
 

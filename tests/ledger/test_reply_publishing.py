@@ -19,6 +19,7 @@ from domain.context import Cause
 from domain.postings import IncomingPosting
 from tests.conftest import TEST_SECRET
 from tests.fakes.fake_x import FakeX
+from tests.helpers import store_posting
 
 WHO = Cause("system:test")
 
@@ -63,7 +64,7 @@ def test_published_answer_is_one_reply_thread(desk: Container, fake_x: FakeX) ->
         created_at=at,
         account="seoul_smc",
     )
-    desk.intake.ingest(WHO, [item])
+    store_posting(desk, item)
     ledger = desk.ledger
     cid = ledger.open(WHO, str(item.posting_id), "x", at).id
     ledger.classify(WHO, cid, "simple")
