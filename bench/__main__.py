@@ -19,9 +19,9 @@ from bench.report import Machine, Result, append, section, table
 # name -> module; later suites (intake, triage, inbox, lifeline) are added here.
 SUITES: dict[str, str] = {
     "core": "bench.core",
+    "intake": "bench.intake",
     "triage": "bench.triage",
     "warnings": "bench.warnings",
-    "intake": "bench.intake",
     "lifeline": "bench.lifeline",
 }
 
