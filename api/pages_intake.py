@@ -25,6 +25,7 @@ def intake_page(
     container: ContainerDep,
     channel: Annotated[str | None, Query(max_length=32)] = None,
     hashtag: Annotated[str | None, Query(max_length=100)] = None,
+    exercise: bool = False,
 ) -> HTMLResponse:
     view = container.views.get(IntakeProjection)
     return render(
@@ -32,7 +33,10 @@ def intake_page(
         "intake.html",
         counts=view.counts(),
         rejections=view.rejections(50),
-        postings=view.postings(channel=channel or None, hashtag=hashtag or None, limit=100),
+        postings=view.postings(
+            channel=channel or None, hashtag=hashtag or None, limit=100, exercise=exercise
+        ),
+        exercise=exercise,
         hashtags=view.hashtags(),
         channel=channel or "",
         hashtag=hashtag or "",

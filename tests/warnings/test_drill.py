@@ -70,7 +70,8 @@ def test_drill_postings_are_exercise_watched_and_never_public(
     container.views.wait(report.position, timeout=60)
     intake = container.views.get(IntakeProjection)
     assert {"hashtag": TAG, "purpose": "drill"} in intake.hashtags()
-    rows = intake.postings(hashtag=TAG)
+    assert intake.postings(hashtag=TAG) == []  # real intake views never show drill postings
+    rows = intake.postings(hashtag=TAG, exercise=True)
     assert len(rows) == 3 and all(r["exercise"] for r in rows)
     assert all(TAG in r["text"] for r in rows)
     public = container.views.get(PublicProjection)
