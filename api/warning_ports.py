@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -107,13 +107,21 @@ class Targets:
     """
 
     def __init__(
-        self, directory: DirectoryProjection, credentials: Credentials, webhooks: Sequence[str]
+        self,
+        directory: DirectoryProjection,
+        credentials: Credentials,
+        webhooks: Sequence[str],
+        caught_up: Callable[[], object] = lambda: None,
     ) -> None:
         self.directory = directory
         self.credentials = credentials
         self.webhooks = list(webhooks)
+        self.caught_up = caught_up
 
     def __call__(self, status: str) -> list[str]:
+        # The account list comes from a view: let it reach the store's head first, so an
+        # account registered just before a warning is issued is not left out.
+        self.caught_up()
         drill = status != "Actual"
         out = ["feed"]
         for acc in self.directory.accounts():
@@ -194,6 +202,7 @@ def warning_services(
         views.get(DirectoryProjection),
         Credentials.load(settings.warning_accounts_file),
         sorted(settings.warning_webhooks),
+        lambda: views.wait(commands.store.head(), ["directory"]),
     )
     service = WarningService(
         commands,

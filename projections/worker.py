@@ -22,7 +22,10 @@ log = logging.getLogger("smc.worker")
 class SupervisedRunner:
     def __init__(self, cls: type[SmcProjection], env: Mapping[str, str]) -> None:
         self.cls = cls
-        self.env = dict(env)
+        # The store's tables exist already (the process that built the views created them);
+        # N runners creating them at once race on PostgreSQL's catalog ("tuple concurrently
+        # updated"), so only the view's own tables are created here.
+        self.env = {**env, "SMC_CREATE_TABLE": "no"}
         self.restarts = 0
         self.last_error: str | None = None
         self._stop = threading.Event()

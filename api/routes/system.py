@@ -53,6 +53,7 @@ def recent_events(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     originator: Annotated[str | None, Query(max_length=36)] = None,
 ) -> list[dict[str, Any]]:
+    container.views.wait(container.store.head(), ["event_log"])  # the trail is complete
     log = container.views.get(EventLogProjection)
     if originator:
         return log.history(originator, limit)
