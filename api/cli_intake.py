@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from api.bootstrap import Container
 from api.cli import DbOption, err, fail, opened, out, settings_from
+from api.settings import Settings
 from projections.directory import DirectoryProjection
 
 ingest_app = typer.Typer(help="Take postings in from channels.", no_args_is_help=True)
@@ -57,12 +59,9 @@ def ingest_x(
         _live(container, settings, accounts)
 
 
-def _live(container: object, settings: object, accounts: frozenset[str]) -> None:
-    from api.bootstrap import Container
-    from api.settings import Settings
-    from channels.x.live import LiveIntake
+def _live(container: Container, settings: Settings, accounts: frozenset[str]) -> None:
+    from channels.x.live import LiveIntake  # tweepy is only needed for --live
 
-    assert isinstance(container, Container) and isinstance(settings, Settings)
     if not settings.x_bearer_token:
         raise fail("set SMC_X_BEARER_TOKEN to run the live X listener")
     intake = LiveIntake(

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from domain.directory import Role
+from domain.errors import InvalidInputError
 
 
 class Passwords:
@@ -20,8 +21,6 @@ class Passwords:
 
     def hash(self, password: str) -> str:
         if len(password) < 8:
-            from domain.errors import InvalidInputError
-
             raise InvalidInputError("password must be at least 8 characters")
         return str(self._hasher.hash(password))
 

@@ -33,12 +33,11 @@ from api.settings import Settings
 from bench.context import BenchContext
 from bench.report import Result
 from domain.context import Cause
-from domain.directory import Role
 from domain.warning_service import AreaSpec
 from domain.warnings import cap_identifier
 from projections.deliveries import DeliveriesProjection
 from tests.fakes.fake_x import FakeX
-from tests.helpers import add_user, bearer
+from tests.helpers import bearer, seed_warning_desk
 
 SUITE = "warnings"
 TITLE = "approve -> CAP/Atom served, fan-out recorded and posted (44 accounts, fake X)"
@@ -63,18 +62,7 @@ def _settings(folder: Path, url: str, fake: FakeX) -> Settings:
 
 
 def _seed(c: Container) -> None:
-    c.directory.register_department(SYS, "SMC", "소셜미디어센터", "SMC")
-    for i in range(ACCOUNTS):
-        c.directory.register_account(
-            SYS,
-            channel="x",
-            handle=f"gu{i:02d}",
-            department_code="SMC",
-            monitored=False,
-            warnings=True,
-        )
-    add_user(c, "bench.desk", Role.DESK)
-    add_user(c, "bench.approver", Role.APPROVER)
+    seed_warning_desk(c, ACCOUNTS, "bench.desk", "bench.approver")
 
 
 def _until(check: Callable[[], bool], timeout: float = 30.0) -> float:

@@ -48,8 +48,7 @@ class Delivery(SmcAggregate):
     """Publishing one CAP message through one target (an X account, a webhook, the feed)."""
 
     @staticmethod
-    def create_id(identifier: str, target: str, warning_id: str, payload: dict[str, Any]) -> UUID:
-        del warning_id, payload
+    def create_id(identifier: str, target: str) -> UUID:
         return delivery_id(identifier, target)
 
     @event("Requested")

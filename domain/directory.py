@@ -25,8 +25,7 @@ class Department(SmcAggregate):
     """A department of the city government that answers postings."""
 
     @staticmethod
-    def create_id(code: str, name_ko: str, name_en: str) -> UUID:
-        del name_ko, name_en
+    def create_id(code: str) -> UUID:
         return ids.department_id(code)
 
     @event("Registered")
@@ -49,8 +48,7 @@ class DistrictOffice(SmcAggregate):
     """One of the 25 autonomous districts (gu) and its grievance office."""
 
     @staticmethod
-    def create_id(code: str, name_ko: str, name_en: str) -> UUID:
-        del name_ko, name_en
+    def create_id(code: str) -> UUID:
         return ids.district_id(code)
 
     @event("Registered")
@@ -64,10 +62,7 @@ class ChannelAccount(SmcAggregate):
     """A city account on a social network (or another intake channel)."""
 
     @staticmethod
-    def create_id(
-        channel: str, handle: str, department_code: str, monitored: bool, warnings: bool
-    ) -> UUID:
-        del department_code, monitored, warnings
+    def create_id(channel: str, handle: str) -> UUID:
         return ids.account_id(channel, handle)
 
     @event("Registered")
@@ -85,8 +80,7 @@ class User(SmcAggregate):
     """A person who signs in. The password hash is computed outside the domain."""
 
     @staticmethod
-    def create_id(username: str, display_name: str, role: str, password_hash: str) -> UUID:
-        del display_name, role, password_hash
+    def create_id(username: str) -> UUID:
         return ids.user_id(username)
 
     @event("Added")

@@ -120,8 +120,7 @@ class IncidentSuggestion(SmcAggregate):
     """A possible incident the desk may accept (opening it) or dismiss."""
 
     @staticmethod
-    def create_id(key: str, proposal: dict[str, Any]) -> UUID:
-        del proposal
+    def create_id(key: str) -> UUID:
         return ids.natural_id("incident-suggestion", key)
 
     @event("Suggested")

@@ -63,15 +63,7 @@ class Incident(SmcAggregate):
     """One disaster the desk follows on LIFELINE, from opening to its frozen record."""
 
     @staticmethod
-    def create_id(
-        key: str,
-        playbook_id: str,
-        title: dict[str, str],
-        area: dict[str, Any],
-        status: str,
-        hashtags: list[str],
-    ) -> UUID:
-        del playbook_id, title, area, status, hashtags
+    def create_id(key: str) -> UUID:
         return ids.natural_id("incident", key)
 
     @event("Opened")
@@ -195,8 +187,7 @@ class IncidentReport(SmcAggregate):
     events and verifications :class:`ReportCheck`). Kept so stored history stays readable."""
 
     @staticmethod
-    def create_id(incident_id: str, posting_id: str, details: dict[str, Any]) -> UUID:
-        del details
+    def create_id(incident_id: str, posting_id: str) -> UUID:
         return report_id(incident_id, posting_id)
 
     @event("Linked")
@@ -226,8 +217,7 @@ class ReportBatch(SmcAggregate):
     """Citizen reports linked to an incident in one go (one event for up to 500 reports)."""
 
     @staticmethod
-    def create_id(incident_id: str, batch_key: str, reports: list[dict[str, Any]]) -> UUID:
-        del reports
+    def create_id(incident_id: str, batch_key: str) -> UUID:
         return ids.natural_id("incident-report-batch", incident_id, batch_key)
 
     @event("Linked")
@@ -241,8 +231,7 @@ class ReportCheck(SmcAggregate):
     """The verification state of one linked report, and who set it."""
 
     @staticmethod
-    def create_id(incident_id: str, posting_id: str, state: str, verified_by: str) -> UUID:
-        del state, verified_by
+    def create_id(incident_id: str, posting_id: str) -> UUID:
         return check_id(incident_id, posting_id)
 
     @event("Verified")

@@ -13,8 +13,8 @@ from uuid import UUID
 
 from domain.base import SmcAggregate
 from domain.context import Cause
-from domain.errors import NotFoundError
-from domain.neardup import NearDuplicateIndex
+from domain.errors import InvalidInputError, NotFoundError
+from domain.neardup import Fingerprint, NearDuplicateIndex
 from domain.postings import (
     MAX_TEXT,
     Echo,
@@ -141,6 +141,7 @@ class IntakeService:
         fresh: list[Posting] = []
         batch_ids: set[UUID] = set()
         local = NearDuplicateIndex(self.index.threshold, capacity=len(postings) + 1)
+        prints: dict[str, Fingerprint] = {}
         for item in postings:
             reason = validate(item)
             if reason is not None:
@@ -163,13 +164,16 @@ class IntakeService:
                 result.duplicates += 1
                 continue
             batch_ids.add(pid)
-            match = local.find(item.text) or self.index.find(item.text)
+            fp = self.index.fingerprint(item.text)  # computed once, used three times
+            match = (local.match(fp) or self.index.match(fp)) if fp is not None else None
             if match is not None:
                 result.near_duplicates += 1
             posting = Posting.receive(
                 item, match.case_id if match else None, match.similarity if match else None
             )
-            local.add(str(pid), item.text, match.case_id if match else None)
+            if fp is not None:
+                local.remember(str(pid), fp, match.case_id if match else None)
+                prints[str(pid)] = fp
             pending.append(posting)
             fresh.append(posting)
             if self.triager is not None:
@@ -198,7 +202,9 @@ class IntakeService:
         result.new = len(fresh)
         result.position = self.commands.save(*pending) if pending else self.store.head()
         for posting in fresh:
-            self.index.add(str(posting.id), posting.text, posting.case_id)
+            fp = prints.get(str(posting.id))
+            if fp is not None:
+                self.index.remember(str(posting.id), fp, posting.case_id)
         for aggregate in pending:
             self._remember(aggregate.id)
         return result
@@ -267,8 +273,6 @@ class IntakeService:
 
 
 def normalise_hashtag(hashtag: str) -> str:
-    from domain.errors import InvalidInputError
-
     tag = hashtag.strip()
     tag = tag if tag.startswith("#") else f"#{tag}"
     if len(tag) < 2 or len(tag) > 100 or any(c.isspace() for c in tag[1:]):

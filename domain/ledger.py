@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 
 from domain import ids
 from domain.base import SmcAggregate
-from domain.errors import TransitionNotAllowedError
+from domain.errors import InvalidInputError, TransitionNotAllowedError
 
 
 class State(StrEnum):
@@ -198,8 +198,6 @@ class Case(SmcAggregate):
     def respond(self, text: str, template_id: str | None, lang: str, automatic: bool) -> None:
         self._go("respond")
         if not text.strip():
-            from domain.errors import InvalidInputError
-
             raise InvalidInputError("a reply needs text")
         self._responded(text=text, template_id=template_id, lang=lang, automatic=automatic)
 

@@ -4,7 +4,7 @@ deadlines on the city's business calendar and no silent overwrites between two o
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.calendar import BusinessCalendar
@@ -80,6 +80,11 @@ class LedgerService:
             return Recorded(case.id, self.commands.save(case))
 
         return self.commands.run(cause, command)
+
+    def open_posting(self, cause: Cause, posting_id: UUID) -> Recorded:
+        """Open the case of a stored posting, by its id (NotFoundError if there is none)."""
+        posting = self.store.load(posting_id, Posting, "posting")
+        return self.open(cause, str(posting.id), posting.channel, posting.created_at)
 
     def new_case(
         self, posting: Posting, request_class: str | None, unit: str | None, reason: str
@@ -171,8 +176,6 @@ class LedgerService:
         return self._act(cause, case_id, expected_version, change)
 
     def citizen_replied(self, cause: Cause, case_id: UUID, text: str) -> Recorded:
-        from datetime import timedelta
-
         def change(case: Case) -> None:
             deadline = None
             if case.remaining_seconds is not None and case.request_class is not None:

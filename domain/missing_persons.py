@@ -46,15 +46,7 @@ class PersonRecord(SmcAggregate):
     """One person someone is looking for (or reports as found), with notes about them."""
 
     @staticmethod
-    def create_id(
-        incident_id: str,
-        key: str,
-        names: dict[str, Any],
-        public: dict[str, Any],
-        private: dict[str, Any],
-        expiry_date: str,
-    ) -> UUID:
-        del names, public, private, expiry_date
+    def create_id(incident_id: str, key: str) -> UUID:
         return ids.natural_id("person", incident_id, key)
 
     @event("Registered")

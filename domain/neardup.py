@@ -14,6 +14,7 @@ import unicodedata
 import zlib
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
+from functools import cached_property
 
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 MENTION = re.compile(r"@\w+")
@@ -64,6 +65,22 @@ class Match:
     similarity: float
 
 
+class Fingerprint:
+    """A normalised text with its shingles and MinHash signature, computed when first needed
+    (an exact match needs neither)."""
+
+    def __init__(self, normal: str) -> None:
+        self.normal = normal
+
+    @cached_property
+    def hashes(self) -> frozenset[int]:
+        return shingles(self.normal)
+
+    @cached_property
+    def signature(self) -> tuple[int, ...]:
+        return signature(self.hashes)
+
+
 BUCKET = 32  # candidates kept per band value: the newest ones, so a lookup stays O(1)
 
 
@@ -86,31 +103,38 @@ class NearDuplicateIndex:
     def __len__(self) -> int:
         return len(self._items)
 
-    def find(self, text: str) -> Match | None:
+    def fingerprint(self, text: str) -> Fingerprint | None:
+        """What the index compares, computed once per text (None: too short to compare)."""
         normal = normalise(text)
-        if len(normal) < self.min_chars:
-            return None
-        exact = self._exact.get(normal)
+        return Fingerprint(normal) if len(normal) >= self.min_chars else None
+
+    def find(self, text: str) -> Match | None:
+        fp = self.fingerprint(text)
+        return self.match(fp) if fp is not None else None
+
+    def match(self, fp: Fingerprint) -> Match | None:
+        exact = self._exact.get(fp.normal)
         if exact is not None:
             return Match(exact, 1.0)
-        hashes = shingles(normal)
         best: Match | None = None
-        for key in self._candidates(signature(hashes)):
+        for key in self._candidates(fp.signature):
             other, case_id, _sig = self._items[key]
-            score = jaccard(hashes, other)
+            score = jaccard(fp.hashes, other)
             if score >= self.threshold and (best is None or score > best.similarity):
                 best = Match(case_id, round(score, 4))
         return best
 
     def add(self, posting_id: str, text: str, case_id: str | None) -> None:
-        normal = normalise(text)
-        if len(normal) < self.min_chars or posting_id in self._items:
+        fp = self.fingerprint(text)
+        if fp is not None:
+            self.remember(posting_id, fp, case_id)
+
+    def remember(self, posting_id: str, fp: Fingerprint, case_id: str | None) -> None:
+        if posting_id in self._items:
             return
-        hashes = shingles(normal)
-        sig = signature(hashes)
-        self._items[posting_id] = (hashes, case_id or posting_id, sig)
-        self._exact.setdefault(normal, case_id or posting_id)
-        for band, value in zip(self._bands, sig, strict=True):
+        self._items[posting_id] = (fp.hashes, case_id or posting_id, fp.signature)
+        self._exact.setdefault(fp.normal, case_id or posting_id)
+        for band, value in zip(self._bands, fp.signature, strict=True):
             band.setdefault(value, deque(maxlen=BUCKET)).append(posting_id)
         while len(self._items) > self.capacity:
             self._forget(*self._items.popitem(last=False))

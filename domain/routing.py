@@ -13,6 +13,7 @@ from domain.intake_service import Triager
 from domain.ledger import Case
 from domain.ledger_service import LedgerService
 from domain.postings import IncomingPosting, Posting
+from domain.triage import Triage
 
 
 def unit_of(destination: str | None) -> str | None:
@@ -44,8 +45,8 @@ class RoutingTriager:
             out.extend(decided)
         if posting.case_id is not None:
             return out  # a near-duplicate is a mention of an existing case, not a new one
-        decisions: dict[str, Any] = getattr(out[0], "decisions", {}) if out else {}
-        out.append(self._case(posting, decisions))
+        triage = next((a for a in out if isinstance(a, Triage)), None)
+        out.append(self._case(posting, triage.decisions if triage else {}))
         return out
 
     def _case(self, posting: Posting, decisions: dict[str, Any]) -> Case:

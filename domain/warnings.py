@@ -89,16 +89,7 @@ class StagedWarning(SmcAggregate):
     """One warning of the city, from its draft to its end."""
 
     @staticmethod
-    def create_id(
-        key: str,
-        drafter: str,
-        playbook_id: str,
-        stage_id: str,
-        status: str,
-        area: dict[str, Any],
-        texts: dict[str, Any],
-    ) -> UUID:
-        del drafter, playbook_id, stage_id, status, area, texts
+    def create_id(key: str) -> UUID:
         return ids.natural_id("warning", key)
 
     @event("Drafted")
@@ -229,8 +220,7 @@ class ExternalWarning(SmcAggregate):
     """A CAP message another agency issued, imported and shown on the desk and LIFELINE."""
 
     @staticmethod
-    def create_id(sender: str, identifier: str, summary: dict[str, Any], xml: str) -> UUID:
-        del summary, xml
+    def create_id(sender: str, identifier: str) -> UUID:
         return ids.natural_id("external-warning", sender, identifier)
 
     @event("Imported")

@@ -62,7 +62,6 @@ class CatchUpLoop:
         self.errors: dict[str, str] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._advanced = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def wake(self, position: int = 0) -> None:
@@ -77,12 +76,6 @@ class CatchUpLoop:
             except Exception as exc:  # a broken projection must not stop the others
                 log.exception("projection %s failed", projection.name)
                 self.errors[projection.name] = f"{type(exc).__name__}: {exc}"
-        with self._advanced:
-            self._advanced.notify_all()
-
-    def wait_for_progress(self, timeout: float) -> None:
-        with self._advanced:
-            self._advanced.wait(timeout)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

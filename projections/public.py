@@ -16,18 +16,6 @@ COLUMNS = (
     "id, channel, text, author_handle, created_at, state, unit, reply, request_class,"
     " deadline, updated_at, exercise, position"
 )
-SHOWN_STATES = {
-    "triaged",
-    "assigned",
-    "designated",
-    "under_review",
-    "awaiting_citizen",
-    "responded",
-    "published",
-    "closed",
-    "merged",
-    "withdrawn",
-}
 
 
 def _fts_ddl(backend: str) -> tuple[str, ...]:

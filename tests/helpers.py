@@ -40,3 +40,23 @@ def store_posting(container: Container, item: IncomingPosting) -> None:
     for tests that drive the ledger by hand."""
     commands = container.commands
     commands.run(Cause("system:test"), lambda: commands.save(Posting.receive(item)))
+
+
+def seed_warning_desk(
+    container: Container, accounts: int, desk: str = "desk1", approver: str = "appr1"
+) -> None:
+    """One department owning ``accounts`` X accounts (gu00, gu01, …) that publish warnings,
+    a desk officer and an approver: the set-up of every fan-out test and benchmark."""
+    who = Cause("system:test")
+    container.directory.register_department(who, "SMC", "소셜미디어센터", "SMC")
+    for i in range(accounts):
+        container.directory.register_account(
+            who,
+            channel="x",
+            handle=f"gu{i:02d}",
+            department_code="SMC",
+            monitored=False,
+            warnings=True,
+        )
+    add_user(container, desk, Role.DESK)
+    add_user(container, approver, Role.APPROVER)

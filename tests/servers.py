@@ -81,3 +81,19 @@ def token(url: str, username: str, password: str) -> dict[str, str]:
     r = httpx.post(f"{url}/api/auth/token", json={"username": username, "password": password})
     r.raise_for_status()
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+ADMIN_PASSWORD = "a-long-password"
+
+
+def process_env(database_url: str, data_dir: Path) -> dict[str, str]:
+    """Environment for real ``smc`` processes on one store, with an admin ``root`` added."""
+    env = {
+        "SMC_DATABASE_URL": database_url,
+        "SMC_DATA_DIR": str(data_dir),
+        "SMC_ENV": "test",
+        "SMC_SECRET_KEY": "process-test-secret-0123456789ab",
+        "SMC_POLL_INTERVAL": "0.05",
+    }
+    run_cli(["user", "add", "root", "--role", "admin"], env, f"{ADMIN_PASSWORD}\n" * 2)
+    return env

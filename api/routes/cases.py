@@ -20,7 +20,6 @@ from api.schemas import Strict, Written
 from domain.context import Cause
 from domain.directory import Role
 from domain.ledger_service import LedgerService
-from domain.postings import Posting
 from domain.store import Recorded
 from projections.ledger import LedgerProjection, utc
 
@@ -107,10 +106,7 @@ def case(case_id: UUID, container: ContainerDep, after: AfterQuery = None) -> di
 
 @router.post("/cases", status_code=201, response_model=Written, dependencies=[allow(*WORKERS)])
 def open_case(body: OpenCase, container: ContainerDep, who: PrincipalDep) -> Written:
-    posting = container.store.load(body.posting_id, Posting, "posting")
-    result = container.ledger.open(
-        Cause(who.actor), str(posting.id), posting.channel, posting.created_at
-    )
+    result = container.ledger.open_posting(Cause(who.actor), body.posting_id)
     return Written(id=str(result.id), position=result.position)
 
 

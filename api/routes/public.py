@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -68,7 +67,7 @@ def public_page(
 @router.get("/public/feed.atom", include_in_schema=False)
 def feed(request: Request, container: ContainerDep) -> Response:
     rows = _search(container, "", None, None, 50, 0)
-    updated = rows[0]["updated_at"] if rows else datetime.now(UTC).isoformat()
+    updated = rows[0]["updated_at"] if rows else container.clock.now().isoformat()
     xml = (
         environment()
         .get_template("public_feed.xml")

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from channels.x.model import NormalizedPosting, Rejection
 from domain.intake_service import IncomingRejection
 from domain.postings import IncomingPosting
 
+SHARED = tuple(
+    f.name for f in fields(IncomingPosting) if f.name in NormalizedPosting.__dataclass_fields__
+)
+
 
 def to_incoming(p: NormalizedPosting) -> IncomingPosting:
-    return IncomingPosting(
-        channel=p.channel,
-        source_id=p.source_id,
-        text=p.text,
-        created_at=p.created_at,
-        account=p.account,
-        author_key=p.author_key,
-        author_handle=p.author_handle,
-        lang=p.lang,
-        lon=p.lon,
-        lat=p.lat,
-        place_bbox=p.place_bbox,
-        place_name=p.place_name,
-        hashtags=p.hashtags,
-        mentions=p.mentions,
-        media_urls=p.media_urls,
-        reply_to=p.reply_to,
-        quote_of=p.quote_of,
-        retweet_of=p.retweet_of,
-        is_retweet=p.is_retweet,
-        conversation_id=p.conversation_id,
-    )
+    """The same fields under the same names (X's matching rules stay at the edge)."""
+    return IncomingPosting(**{name: getattr(p, name) for name in SHARED})
 
 
 def to_rejection(r: Rejection, channel: str = "x") -> IncomingRejection:

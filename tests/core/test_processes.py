@@ -13,23 +13,15 @@ from api.bootstrap import build
 from api.settings import Settings
 from projections.catchup import catch_up
 from projections.registry import PROJECTIONS
-from tests.servers import SmcProcess, SmcServer, run_cli, token
+from tests.servers import ADMIN_PASSWORD, SmcProcess, SmcServer, process_env, token
 
 pytestmark = pytest.mark.slow
-PASSWORD = "a-long-password"
+PASSWORD = ADMIN_PASSWORD
 
 
 @pytest.fixture
 def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    e = {
-        "SMC_DATABASE_URL": database_url,
-        "SMC_DATA_DIR": str(tmp_path / "var"),
-        "SMC_ENV": "test",
-        "SMC_SECRET_KEY": "process-test-secret-0123456789ab",
-        "SMC_POLL_INTERVAL": "0.05",
-    }
-    run_cli(["user", "add", "root", "--role", "admin"], e, f"{PASSWORD}\n{PASSWORD}\n")
-    return e
+    return process_env(database_url, tmp_path / "var")
 
 
 def _writer(

@@ -13,23 +13,15 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from tests.servers import SmcProcess, SmcServer, run_cli, token
+from tests.servers import ADMIN_PASSWORD, SmcProcess, SmcServer, process_env, token
 
 pytestmark = pytest.mark.slow
-PASSWORD = "a-long-password"
+PASSWORD = ADMIN_PASSWORD
 
 
 @pytest.fixture
 def env(database_url: str, tmp_path: Path) -> dict[str, str]:
-    e = {
-        "SMC_DATABASE_URL": database_url,
-        "SMC_DATA_DIR": str(tmp_path / "var"),
-        "SMC_ENV": "test",
-        "SMC_SECRET_KEY": "process-test-secret-0123456789ab",
-        "SMC_POLL_INTERVAL": "0.05",
-    }
-    run_cli(["user", "add", "root", "--role", "admin"], e, f"{PASSWORD}\n{PASSWORD}\n")
-    return e
+    return process_env(database_url, tmp_path / "var")
 
 
 def _next(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:

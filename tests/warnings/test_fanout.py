@@ -18,13 +18,12 @@ from api.warning_ports import make_dispatcher
 from channels.fanout import split_thread, weighted_length
 from domain.clock import FixedClock
 from domain.context import Cause
-from domain.directory import Role
 from domain.warning_service import AreaSpec
 from domain.warnings import Action
 from projections.deliveries import DeliveriesProjection
 from tests.conftest import TEST_SECRET
 from tests.fakes.fake_x import FakeX
-from tests.helpers import add_user
+from tests.helpers import seed_warning_desk
 
 ACCOUNTS = 44
 DRILL_ACCOUNTS = 5
@@ -58,18 +57,7 @@ def fan(database_url: str, tmp_path: Path, clock: FixedClock, fake_x: FakeX) -> 
     )
     container = build(settings, clock, in_process_worker=True)
     container.start()
-    container.directory.register_department(SYS, "SMC", "소셜미디어센터", "SMC")
-    for i in range(ACCOUNTS):
-        container.directory.register_account(
-            SYS,
-            channel="x",
-            handle=f"gu{i:02d}",
-            department_code="SMC",
-            monitored=False,
-            warnings=True,
-        )
-    add_user(container, "desk1", Role.DESK)
-    add_user(container, "appr1", Role.APPROVER)
+    seed_warning_desk(container, ACCOUNTS, "desk1", "appr1")
     container.views.wait(container.store.head(), timeout=60)
     try:
         yield container

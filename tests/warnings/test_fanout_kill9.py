@@ -23,9 +23,8 @@ from api.bootstrap import build
 from api.settings import Settings
 from api.warning_ports import DISPATCH_WORKERS
 from domain.context import Cause
-from domain.directory import Role
 from tests.fakes.fake_x import FakeX
-from tests.helpers import PASSWORD, add_user
+from tests.helpers import PASSWORD, seed_warning_desk
 from tests.servers import SmcServer, token
 
 pytestmark = pytest.mark.slow
@@ -84,18 +83,7 @@ def _seed(env: dict[str, str]) -> None:
     )
     c = build(settings)
     try:
-        c.directory.register_department(SYS, "SMC", "소셜미디어센터", "SMC")
-        for i in range(ACCOUNTS):
-            c.directory.register_account(
-                SYS,
-                channel="x",
-                handle=f"gu{i:02d}",
-                department_code="SMC",
-                monitored=False,
-                warnings=True,
-            )
-        add_user(c, "desk1", Role.DESK)
-        add_user(c, "appr1", Role.APPROVER)
+        seed_warning_desk(c, ACCOUNTS, "desk1", "appr1")
     finally:
         c.close()
 
