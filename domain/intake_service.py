@@ -14,7 +14,7 @@ from uuid import UUID
 from domain.base import SmcAggregate
 from domain.context import Cause
 from domain.errors import InvalidInputError, NotFoundError
-from domain.neardup import Fingerprint, NearDuplicateIndex
+from domain.neardup import NearDuplicateIndex
 from domain.postings import (
     MAX_TEXT,
     Echo,
@@ -136,12 +136,21 @@ class IntakeService:
         *,
         careful: bool,
     ) -> IntakeResult:
+        with self.index.tentative():
+            return self._ingest_batch(postings, rejections, cursor, careful=careful)
+
+    def _ingest_batch(
+        self,
+        postings: Sequence[IncomingPosting],
+        rejections: Sequence[IncomingRejection],
+        cursor: Cursor | None,
+        *,
+        careful: bool,
+    ) -> IntakeResult:
         result = IntakeResult(read=len(postings) + len(rejections))
         pending: list[SmcAggregate] = []
         fresh: list[Posting] = []
         batch_ids: set[UUID] = set()
-        local = NearDuplicateIndex(self.index.threshold, capacity=len(postings) + 1)
-        prints: dict[str, Fingerprint] = {}
         for item in postings:
             reason = validate(item)
             if reason is not None:
@@ -164,16 +173,15 @@ class IntakeService:
                 result.duplicates += 1
                 continue
             batch_ids.add(pid)
-            fp = self.index.fingerprint(item.text)  # computed once, used three times
-            match = (local.match(fp) or self.index.match(fp)) if fp is not None else None
+            fp = self.index.fingerprint(item.text)
+            match = self.index.match(fp) if fp is not None else None
             if match is not None:
                 result.near_duplicates += 1
             posting = Posting.receive(
                 item, match.case_id if match else None, match.similarity if match else None
             )
-            if fp is not None:
-                local.remember(str(pid), fp, match.case_id if match else None)
-                prints[str(pid)] = fp
+            if fp is not None:  # at once, so later items of this batch find it too
+                self.index.remember(str(pid), fp, match.case_id if match else None)
             pending.append(posting)
             fresh.append(posting)
             if self.triager is not None:
@@ -201,10 +209,6 @@ class IntakeService:
             pending.append(self._advanced_cursor(cursor))
         result.new = len(fresh)
         result.position = self.commands.save(*pending) if pending else self.store.head()
-        for posting in fresh:
-            fp = prints.get(str(posting.id))
-            if fp is not None:
-                self.index.remember(str(posting.id), fp, posting.case_id)
         for aggregate in pending:
             self._remember(aggregate.id)
         return result

@@ -13,6 +13,8 @@ import re
 import unicodedata
 import zlib
 from collections import Counter, OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -56,7 +58,8 @@ def signature(hashes: frozenset[int]) -> tuple[int, ...]:
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class NearDuplicateIndex:
         self._items: OrderedDict[str, tuple[frozenset[int], str, tuple[int, ...]]] = OrderedDict()
         self._bands: list[dict[int, deque[str]]] = [{} for _ in SEEDS]
         self._exact: dict[str, str] = {}
+        self._journal: list[tuple[str, str | None]] | None = None
 
     def __len__(self) -> int:
         return len(self._items)
@@ -133,11 +137,33 @@ class NearDuplicateIndex:
         if posting_id in self._items:
             return
         self._items[posting_id] = (fp.hashes, case_id or posting_id, fp.signature)
-        self._exact.setdefault(fp.normal, case_id or posting_id)
+        added = fp.normal not in self._exact
+        if added:
+            self._exact[fp.normal] = case_id or posting_id
+        if self._journal is not None:
+            self._journal.append((posting_id, fp.normal if added else None))
         for band, value in zip(self._bands, fp.signature, strict=True):
             band.setdefault(value, deque(maxlen=BUCKET)).append(posting_id)
         while len(self._items) > self.capacity:
             self._forget(*self._items.popitem(last=False))
+
+    @contextmanager
+    def tentative(self) -> Iterator[None]:
+        """Postings remembered inside the block are forgotten again if it raises (a batch whose
+        transaction failed must not leave its texts behind as cluster heads)."""
+        self._journal = []
+        try:
+            yield
+        except BaseException:
+            for posting_id, normal in reversed(self._journal):
+                item = self._items.pop(posting_id, None)
+                if item is not None:
+                    self._forget(posting_id, item)
+                if normal is not None:
+                    self._exact.pop(normal, None)
+            raise
+        finally:
+            self._journal = None
 
     def _candidates(self, sig: tuple[int, ...]) -> list[str]:
         """Postings sharing at least two band values (for similarity >= 0.7 about six of the

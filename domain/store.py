@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 
 from domain.base import SmcAggregate
@@ -37,12 +37,32 @@ class SmcStore(Application[UUID]):
             self._listeners.append(listener)
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        recordings = super().save(*objs, **kwargs)
+        if kwargs or not all(isinstance(o, SmcAggregate) for o in objs):
+            recordings = super().save(*objs, **kwargs)
+        else:
+            recordings = self._save_aggregates(objs)
+        self._saved(recordings)
+        return recordings
+
+    def _save_aggregates(self, aggregates: tuple[SmcAggregate, ...]) -> Any:
+        """``Application.save`` for our own aggregates, without the library's per-object
+        ``isinstance`` checks against runtime protocols (about 5 % of a 500-item intake batch).
+        Same steps as eventsourcing 9.5.6: collect, record, snapshot, notify."""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)  # deprecated hook, kept as the library calls it
+        return recordings
+
+    def _saved(self, recordings: Any) -> None:
         if recordings:
             position = recordings[-1].notification.id
             for listener in list(self._listeners):
                 listener(position)
-        return recordings
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -89,3 +89,17 @@ def test_normalise_drops_urls_mentions_and_hashtag_marks() -> None:
     assert index.find("완전히 다른 이야기입니다 정말로") is None
     with pytest.raises(ValueError, match="threshold"):
         NearDuplicateIndex(threshold=0)
+
+
+def test_a_failed_batch_leaves_no_texts_in_the_near_duplicate_index() -> None:
+    index = NearDuplicateIndex()
+    index.add("kept", "한강 공원 자전거 도로 파손 신고합니다", None)
+    with pytest.raises(RuntimeError), index.tentative():
+        fp = index.fingerprint("잠수교 보행로 침수로 통행 금지 중입니다")
+        assert fp is not None and index.match(fp) is None
+        index.remember("gone", fp, None)
+        assert index.find("잠수교 보행로 침수로 통행 금지 중입니다!") is not None
+        raise RuntimeError("the transaction failed")
+    assert len(index) == 1
+    assert index.find("잠수교 보행로 침수로 통행 금지 중입니다") is None
+    assert index.find("한강 공원 자전거 도로 파손 신고합니다") is not None
