@@ -177,6 +177,7 @@ def build(
     triage = triage_service(settings, commands)
     ledger = LedgerService(commands, BusinessCalendar.korean(range(2020, 2036)))
     routing = RoutingTriager(triage, ledger, settings.triage_threshold)
+    triage.follow_ups.append(routing.rerouted)  # a corrected triage moves the case too
     container = Container(
         settings=settings,
         clock=clock,

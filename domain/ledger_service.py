@@ -12,7 +12,7 @@ from domain.context import Cause, current_cause, current_time
 from domain.deadline_policy import Deadline, DeadlinePolicy
 from domain.deliveries import Delivery
 from domain.errors import ConcurrencyConflictError, InvalidInputError
-from domain.ledger import Case, State
+from domain.ledger import TRANSITIONS, Case, State
 from domain.postings import Posting
 from domain.store import Commands, Recorded
 
@@ -101,6 +101,27 @@ class LedgerService:
             if unit is not None:
                 case.assign(check_unit(unit), reason)
         return case
+
+    def reroute(self, case: Case, request_class: str | None, unit: str | None, reason: str) -> bool:
+        """Follow a triage correction (inside a command; the caller saves). True if changed."""
+        version = case.version
+        if (
+            request_class is not None
+            and request_class in self.policy.rules
+            and request_class != case.request_class
+            and case.state in (State.RECEIVED, *TRANSITIONS["reclassify"][0])
+        ):
+            emergency = self.emergency()
+            deadline = Deadline.compute(
+                case.received_at, request_class, self.calendar, self.policy, emergency=emergency
+            )
+            case.classify(request_class, deadline, emergency)
+        if unit is not None and unit != case.unit:
+            if case.state is State.TRIAGED:
+                case.assign(check_unit(unit), reason)
+            elif case.state in TRANSITIONS["transfer"][0]:
+                case.transfer(check_unit(unit), reason)
+        return case.version != version
 
     def classify(
         self, cause: Cause, case_id: UUID, request_class: str, expected_version: int | None = None

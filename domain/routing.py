@@ -49,6 +49,19 @@ class RoutingTriager:
         out.append(self._case(posting, triage.decisions if triage else {}))
         return out
 
+    def rerouted(self, triage: Triage, by: str) -> list[SmcAggregate]:
+        """A person corrected or accepted triage: the posting's case follows the corrected
+        request class (new deadline) and destination (assigned, or transferred while nobody
+        has answered yet). Nothing changes for a case without one, or one already answered."""
+        case_id = Case.create_id(triage.posting_id)
+        if not self.ledger.store.exists(case_id):
+            return []  # a near-duplicate: its case is another posting's
+        case = self.ledger.store.load(case_id, Case, "case")
+        klass = triage.current.get("request_class")
+        unit = unit_of(triage.current.get("destination"))
+        changed = self.ledger.reroute(case, klass, unit, f"triage corrected by {by}")
+        return [case] if changed else []
+
     def _case(self, posting: Posting, decisions: dict[str, Any]) -> Case:
         klass = (decisions.get("request_class") or {}).get("value")
         dest = decisions.get("destination") or {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -62,6 +62,8 @@ class TriageService:
         self.engine = engine
         self.handoffs = dict(handoffs or {})
         self._lock = threading.Lock()
+        # what else changes when a person corrects or accepts (saved in the same transaction)
+        self.follow_ups: list[Callable[[Triage, str], Sequence[SmcAggregate]]] = []
 
     # -- the intake hook -------------------------------------------------------------------
     def triage(self, posting: Posting, item: IncomingPosting) -> SmcAggregate | None:
@@ -90,7 +92,8 @@ class TriageService:
             for field, value in changes.items():
                 triage.correct(field, value or None, by)
             triage.accept(by)
-            return Recorded(triage.id, self.commands.save(triage))
+            also = [a for follow_up in self.follow_ups for a in follow_up(triage, by)]
+            return Recorded(triage.id, self.commands.save(triage, *also))
 
         return self.commands.run(cause, command)
 
