@@ -21,6 +21,7 @@ from domain.directory_service import DirectoryService
 from domain.incident_service import IncidentService
 from domain.intake_service import IntakeService
 from domain.ledger_service import LedgerService
+from domain.neardup import NearDuplicateIndex
 from domain.routing import RoutingTriager
 from domain.store import Commands, SmcStore
 from domain.templates import TemplateService
@@ -184,7 +185,9 @@ def build(
         store=store,
         commands=commands,
         directory=DirectoryService(commands),
-        intake=IntakeService(commands, triager=routing),
+        intake=IntakeService(
+            commands, triager=routing, index=NearDuplicateIndex(settings.near_duplicate_threshold)
+        ),
         triage=triage,
         views=views,
         passwords=Passwords(),

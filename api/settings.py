@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     triage_threshold: float = Field(
         default=0.6, ge=0, le=1, description="triage decisions less sure than this need a person"
     )
+    near_duplicate_threshold: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="texts at least this similar (Jaccard of 4-grams) join an earlier case",
+    )
     triage_model_dir: Path | None = Field(
         default=None, description="trained triage models (default: <data dir>/models)"
     )

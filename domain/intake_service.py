@@ -101,7 +101,7 @@ class IntakeService:
         self.commands = commands
         self.triager = triager
         self.store = commands.store
-        self.index = index or NearDuplicateIndex()
+        self.index = index if index is not None else NearDuplicateIndex()
         self._seen: OrderedDict[UUID, None] = OrderedDict()
         self._lock = threading.Lock()
 

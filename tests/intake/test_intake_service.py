@@ -7,8 +7,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import ValidationError
 
-from api.bootstrap import Container
+from api.bootstrap import Container, build
+from api.settings import Settings
+from domain.clock import FixedClock
 from domain.context import Cause
 from domain.intake_service import Cursor, IncomingRejection
 from domain.neardup import NearDuplicateIndex, normalise
@@ -103,3 +106,19 @@ def test_a_failed_batch_leaves_no_texts_in_the_near_duplicate_index() -> None:
     assert len(index) == 1
     assert index.find("잠수교 보행로 침수로 통행 금지 중입니다") is None
     assert index.find("한강 공원 자전거 도로 파손 신고합니다") is not None
+
+
+def test_the_near_duplicate_threshold_is_a_setting(settings: Settings, clock: FixedClock) -> None:
+    with pytest.raises(ValidationError, match="near_duplicate_threshold"):
+        settings.model_validate({**settings.model_dump(), "near_duplicate_threshold": 0})
+    strict = build(settings.model_copy(update={"near_duplicate_threshold": 1.0}), clock)
+    try:
+        assert strict.intake.index.threshold == 1.0
+        texts = [
+            "472번 버스가 30분째 안 와요 배차 간격",
+            "472번 버스가 30분째 안 와요!! 배차 간격 ㅠ",
+        ]
+        result = strict.intake.ingest(CAUSE, [item(f"t{i}", t) for i, t in enumerate(texts)])
+        assert (result.new, result.near_duplicates) == (2, 0)  # similar, but not identical
+    finally:
+        strict.close()
