@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.dispatcher import Dispatcher
+from api.rss_poller import FeedPoller
 from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
 from api.triage_wiring import triage_service
@@ -119,6 +120,7 @@ class Container:
     worker: Worker | None = None
     dispatcher: Dispatcher | None = None
     watcher: DeadlineWatcher | None = None
+    feeds: FeedPoller | None = None
     started: bool = field(default=False)
     closed: bool = field(default=False)
 
@@ -132,6 +134,8 @@ class Container:
             self.dispatcher.start()
         if self.watcher is not None:
             self.watcher.start()
+        if self.feeds is not None:
+            self.feeds.start()
         self.started = True
 
     def projection_errors(self) -> dict[str, str]:
@@ -150,6 +154,8 @@ class Container:
             self.dispatcher.stop()
         if self.watcher is not None:
             self.watcher.stop()
+        if self.feeds is not None:
+            self.feeds.stop()
         if self.lifeline_hub is not None:
             self.lifeline_hub.stop()
         if self.catchup is not None:
@@ -204,6 +210,10 @@ def build(
     if settings.deadline_check_interval > 0:
         container.watcher = DeadlineWatcher(
             container.ledger, views.get(LedgerProjection), clock, settings.deadline_check_interval
+        )
+    if settings.rss_feeds and settings.rss_poll_interval > 0:
+        container.feeds = FeedPoller(
+            container.intake, clock, settings.rss_feeds, settings.rss_poll_interval
         )
     if settings.dispatch:
         container.dispatcher = make_dispatcher(settings, clock, (warnings, deliveries), views)

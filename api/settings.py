@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     deadline_check_interval: float = Field(
         default=30.0, description="seconds between deadline checks (0 turns the watcher off)"
     )
+    rss_feeds: list[str] = Field(
+        default_factory=list,
+        description="RSS/Atom feed URLs polled by the server (JSON list in SMC_RSS_FEEDS)",
+    )
+    rss_poll_interval: float = Field(
+        default=300.0, ge=0, description="seconds between RSS/Atom polls (0 turns polling off)"
+    )
     open311_rate_limit: int = Field(default=30, description="anonymous reports per client/hour")
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="where CAP messages and feeds are served"

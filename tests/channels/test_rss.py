@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -12,8 +13,10 @@ from typing import Any
 
 import pytest
 
-from api.bootstrap import Container
+from api.bootstrap import Container, build
+from api.settings import Settings
 from channels.rss import FeedState, poll, stream_of
+from domain.clock import FixedClock
 from projections.intake import IntakeProjection
 from tests.core.test_cli import smc
 
@@ -155,3 +158,29 @@ def test_broken_feed_is_one_rejection(container: Container, tmp_path: Path) -> N
     path.write_bytes(b"<rss><channel><item><title>unclosed")
     result = poll(str(path), container.intake, now=container.clock.now())
     assert result.intake.rejected == 1 and result.intake.new == 0
+
+
+def test_the_server_polls_its_feeds_on_a_schedule(
+    settings: Settings, clock: FixedClock, feed: tuple[Feed, str]
+) -> None:
+    server, url = feed
+    dead = "http://127.0.0.1:9/nothing-listens-here.atom"
+    polled = settings.model_copy(update={"rss_feeds": [url, dead], "rss_poll_interval": 0.2})
+    running = build(polled, clock, in_process_worker=True)
+    assert running.feeds is not None
+    running.start()
+    try:
+        server.body, server.etag = atom(1, 2, 3, 4), '"v2"'
+        deadline = time.monotonic() + 30
+        while running.feeds.polls < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert running.feeds.polls >= 3
+        running.views.wait(running.store.head())
+        view = running.views.get(IntakeProjection)
+        assert len(view.postings(channel="rss")) == 4  # each entry once, however many polls
+        assert any(dead in r["excerpt"] for r in view.rejections())  # visible on /admin/intake
+    finally:
+        running.close()
+    quiet = build(settings, clock)
+    assert quiet.feeds is None  # no feeds configured: no poller
+    quiet.close()
