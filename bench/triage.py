@@ -115,6 +115,8 @@ def run(ctx: BenchContext) -> list[Result]:
     learned = info_model(english)
     results = [
         Result(SUITE, "batch, rules only, 1 process", "none", N, timed_batch(rules, posts)),
+        Result(SUITE, "batch, rules only, 2 processes", "none", N,
+               timed_batch(rules, posts, workers=2)),
         Result(SUITE, "batch, rules + info-type model, 1 process", "none", N,
                timed_batch(learned, posts)),
         Result(SUITE, "batch, rules + info-type model, 2 processes", "none", N,
