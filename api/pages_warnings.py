@@ -46,7 +46,7 @@ ACTIONS: dict[str, tuple[tuple[Role, ...], tuple[str, ...]]] = {
     "cancel": (CHANGERS, ("issued", "all_clear")),
 }
 """action -> (roles that may, states it applies to); the API routes guard the same roles."""
-OPEN_DELIVERIES = {"requested", "attempting", "failed"}
+OPEN_DELIVERIES = {"requested", "attempting", "failed", "rate_limited"}
 CAP_NS = "{urn:oasis:names:tc:emergency:cap:1.2}"
 
 
@@ -201,6 +201,7 @@ def warning_page(
     for d in w["deliveries"]:
         d["remote"] = json.loads(d["remote_ids"])
         d["updated"] = kst(d["updated_at"])
+        d["until"] = kst(d["retry_at"] or None)
     live = any(d["state"] in OPEN_DELIVERIES for d in w["deliveries"])
     return render(
         request,
