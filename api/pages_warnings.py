@@ -85,8 +85,12 @@ def _form_page(request: Request, form: DraftForm, error: str = "", code: int = 2
 
 
 @router.get("/desk/warnings/new", response_class=HTMLResponse, dependencies=[allow(Role.DESK)])
-def new_warning(request: Request, container: ContainerDep, playbook: str = "") -> Response:
-    form = DraftForm(playbook_id=playbook or "heavy_rain")
+def new_warning(
+    request: Request, container: ContainerDep, playbook: str = "", status: str = "Actual"
+) -> Response:
+    """The draft form; ``?status=Exercise`` starts a drill's warning (from the drills page)."""
+    chosen = status if status in ("Actual", "Exercise", "Test") else "Actual"
+    form = DraftForm(playbook_id=playbook or "heavy_rain", status=chosen)
     _choices(form, "ko")
     _render_texts(container, form)
     return _form_page(request, form)

@@ -5,6 +5,7 @@ restarted dispatcher remembers the window from the recorded posts and never post
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.bootstrap import Container
 from api.outbox_limits import Limit, OutboxLimiter
 from api.pages_inbox import kst
 from domain.clock import FixedClock
@@ -55,7 +57,7 @@ def short_texts(n: int) -> dict[str, Any]:
     }
 
 
-def issue_short(c: Any, n: int) -> UUID:
+def issue_short(c: Container, n: int) -> UUID:
     """A warning whose post fits in one part (so each message is one post)."""
     w = c.warnings
     draft = w.draft(
@@ -78,7 +80,9 @@ def fake_x() -> Iterator[FakeX]:
         yield fx
 
 
-def limited(database_url: str, tmp_path: Path, clock: FixedClock, fx: FakeX, posts: int) -> Any:
+def limited(
+    database_url: str, tmp_path: Path, clock: FixedClock, fx: FakeX, posts: int
+) -> AbstractContextManager[Container]:
     creds = {
         "x:gu00": {
             "bearer_token": "tok-gu00",
@@ -128,16 +132,16 @@ def test_the_desk_page_shows_until_when_a_delivery_waits(
         page = desk_page(c, second)  # closes the container when it is done
         until = (clock.now() + HOUR).isoformat()
         assert "delivery-rate_limited" in page and f"{kst(until)} KST" in page
-        assert "<noscript><meta http-equiv=\"refresh\"" in page  # live while it waits
+        assert '<noscript><meta http-equiv="refresh"' in page  # live while it waits
         assert first != second
 
 
-def desk_page(c: Any, wid: UUID) -> str:
+def desk_page(c: Container, wid: UUID) -> str:
     app = create_app(c.settings, container_factory=lambda: c)
     with TestClient(app) as client:
         r = client.get(f"/desk/warnings/{wid}", headers=bearer(client, "appr1"))
         assert r.status_code == 200, r.text
-        return r.text
+        return str(r.text)
 
 
 def test_warnings_go_before_replies_queued_earlier(
@@ -145,8 +149,11 @@ def test_warnings_go_before_replies_queued_earlier(
 ) -> None:
     with limited(database_url, tmp_path, clock, fake_x, posts=1) as c:
         payload = {"reply_text": "답변 드립니다", "in_reply_to": "1900", "status": "Actual"}
-        reply = lambda: Delivery("reply:test:1", "x:gu00", "", payload)  # noqa: E731
-        c.commands.run(Cause("system:test"), lambda: c.commands.save(reply()))
+
+        def save_reply() -> int:
+            return c.commands.save(Delivery("reply:test:1", "x:gu00", "", payload))
+
+        c.commands.run(Cause("system:test"), save_reply)
         issue_short(c, 1)
         issue_short(c, 2)
         for _ in range(3):
