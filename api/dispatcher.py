@@ -137,6 +137,8 @@ class Dispatcher:
                     " check the account, then requeue if nothing was posted"
                 )
                 self.deliveries.uncertain(did, reason)
+                if self.limiter is not None:  # it may have gone out: count it
+                    self.limiter.record(d.target, now)
             return False
         if d.state not in WORKABLE or self.paused.get(d.target, now) > now:
             return False

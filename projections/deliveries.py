@@ -67,7 +67,7 @@ class DeliveriesProjection(SmcProjection):
         if row:
             tx.execute(
                 "INSERT INTO dlv_posts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [did, e.part, row["target"], e.timestamp.astimezone(UTC).isoformat()],
+                [did, e.part, row["target"], _utc(e)],
             )
 
     @handles("Delivery.Delivered")
@@ -88,6 +88,13 @@ class DeliveriesProjection(SmcProjection):
     @handles("Delivery.Uncertain")
     def _uncertain(self, e: Any, tx: ViewTx, position: int) -> None:
         self._set(e, tx, position, "state = 'uncertain', reason = ?", [e.reason])
+        # the interrupted post may have gone out: the rate limit counts it (part < 0)
+        row = tx.one("SELECT target FROM dlv_deliveries WHERE id = ?", [str(e.originator_id)])
+        if row:
+            tx.execute(
+                "INSERT INTO dlv_posts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [str(e.originator_id), -position, row["target"], _utc(e)],
+            )
 
     @handles("Delivery.Requeued")
     def _requeued(self, e: Any, tx: ViewTx, position: int) -> None:
@@ -117,7 +124,8 @@ class DeliveriesProjection(SmcProjection):
         return list(groups.values())
 
     def posts_since(self, since: str) -> list[tuple[str, str]]:
-        """(target, posted_at) of every post recorded after ``since`` (UTC ISO; rate limits)."""
+        """(target, posted_at) of every post recorded after ``since`` (UTC ISO; rate limits),
+        interrupted (uncertain) attempts included."""
         rows = self.query(
             "SELECT target, posted_at FROM dlv_posts WHERE posted_at > ? ORDER BY posted_at",
             [since],
@@ -134,3 +142,7 @@ class DeliveriesProjection(SmcProjection):
     def counts(self) -> dict[str, int]:
         rows = self.query("SELECT state, COUNT(*) AS n FROM dlv_deliveries GROUP BY state")
         return {str(r["state"]): int(r["n"]) for r in rows}
+
+
+def _utc(e: Any) -> str:
+    return str(e.timestamp.astimezone(UTC).isoformat())

@@ -122,6 +122,9 @@ def test_a_restart_in_the_middle_never_posts_twice_on_a_connector(
             assert sorted(paths) == sorted({f"/{ch}" for ch, _ in ACCOUNTS})  # each once
             states = [r["state"] for r in rows(c).values()]
             assert states.count("uncertain") == 1 and states.count("delivered") == 4  # + feed
+            # the rate limits count the interrupted post too (it went out, unrecorded)
+            counted = sorted(t for t, _ in c.views.get(DeliveriesProjection).posts_since(""))
+            assert counted == sorted(["feed", *(f"{ch}:{h}" for ch, h in ACCOUNTS)])
 
 
 def test_drills_go_only_to_connector_accounts_allowed_for_drills(

@@ -19,7 +19,7 @@ from api.bootstrap import Container
 from api.outbox_limits import Limit, OutboxLimiter
 from api.pages_inbox import kst
 from domain.clock import FixedClock
-from domain.context import Cause
+from domain.context import Cause, acting
 from domain.deliveries import Delivery
 from domain.warning_service import AreaSpec
 from projections.deliveries import DeliveriesProjection
@@ -44,6 +44,23 @@ def test_the_limiter_counts_a_sliding_window_and_the_queue_ahead() -> None:
     assert limiter.free_at("feed", t0) == t0  # no limit
     with pytest.raises(ValueError, match="window"):
         Limit.of({"posts": 5, "window_seconds": 0})
+
+
+def test_a_wait_between_thread_parts_uses_up_no_attempt() -> None:
+    t0 = datetime(2026, 11, 26, 9, tzinfo=UTC)
+    with acting(Cause("system:test"), t0):
+        d = Delivery("id.1", "x:a", "w", {"status": "Actual"})
+        d.wait_for_rate_limit("2026-11-26T10:00:00+00:00", "limit")
+        d.wait_for_rate_limit("2026-11-26T10:00:00+00:00", "limit")  # the same: no event
+        d.attempt(0, "w1", t0.isoformat())
+        d.part_posted(0, "r0")
+        d.wait_for_rate_limit("2026-11-26T11:00:00+00:00", "limit")
+        d.attempt(1, "w1", t0.isoformat())
+        d.part_posted(1, "r1")
+        d.deliver()
+    kinds = [type(e).__name__ for e in d.collect_events()]
+    assert kinds.count("RateLimited") == 2 and d.attempts == 1
+    assert d.state == "delivered" and d.remote_ids == ["r0", "r1"]
 
 
 def short_texts(n: int) -> dict[str, Any]:
