@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import errors, pages, pages_inbox, pages_intake, pages_lifeline, ws_lifeline
+from api import pages_drills as drill_pages
 from api import pages_report as report_pages
 from api import pages_triage as triage_pages
 from api import pages_warnings as warning_pages
@@ -69,6 +70,7 @@ def create_app(
     app.include_router(triage_pages.router)
     app.include_router(pages_inbox.router)
     app.include_router(warning_pages.router)
+    app.include_router(drill_pages.router)
     app.include_router(open311_api.router)
     app.include_router(webform_api.router)
     app.include_router(webhook_api.router)

@@ -10,6 +10,9 @@ Delivery semantics (see docs/warnings.md):
   part). The desk sees it and may requeue it after checking the account.
 * Failures are retried with exponential backoff; a 429 waits for the reset time and pauses
   that target; permanent refusals and the last attempt give up.
+* Each account has a posting limit (``api/outbox_limits``): a post that would exceed it is
+  not attempted; the delivery is recorded ``rate_limited`` until the window allows, and goes
+  out then, in order (warnings before replies).
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from uuid import UUID, uuid4
 
+from api.outbox_limits import MAX_WINDOW, OutboxLimiter
 from channels.fanout import PublishError, post_parts, split_thread
 from domain.clock import Clock
 from domain.context import Cause
@@ -39,7 +43,14 @@ class Publisher(Protocol):
 
 
 PublisherFactory = Callable[[Delivery], Publisher | None]
-WORKABLE = (DeliveryState.REQUESTED, DeliveryState.FAILED, DeliveryState.ATTEMPTING)
+PartsOf = Callable[[Delivery], tuple[list[str], str | None]]
+"""What to post for a delivery, and what its first part answers."""
+WORKABLE = (
+    DeliveryState.REQUESTED,
+    DeliveryState.FAILED,
+    DeliveryState.ATTEMPTING,
+    DeliveryState.RATE_LIMITED,
+)
 
 
 class Dispatcher:
@@ -72,6 +83,8 @@ class Dispatcher:
         self.sweeps: list[Callable[[], None]] = []
         self.view_wait: Callable[[int], object] | None = None
         """Waits (bounded) until the outbox view reached a position; set by the wiring."""
+        self.limiter: OutboxLimiter | None = None
+        self.parts: PartsOf = default_parts
         self._wanted = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -80,6 +93,7 @@ class Dispatcher:
     # -- one pass ---------------------------------------------------------------------------
     def run_once(self) -> None:
         """One pass: targets in parallel (``workers``), each target's deliveries in order."""
+        self._seed_limiter()
         groups = self.view.open_by_target()
         if self.workers > 1 and len(groups) > 1:
             size = min(self.workers, len(groups))
@@ -94,14 +108,26 @@ class Dispatcher:
             except Exception:
                 log.exception("sweep failed")
 
+    def _seed_limiter(self) -> None:
+        """Once per process: the posts of the last day, from the recorded events."""
+        if self.limiter is None or self.limiter.seeded:
+            return
+        if self.view_wait is not None:
+            self.view_wait(self.deliveries.store.head())
+        since = (self.clock.now() - MAX_WINDOW).astimezone(UTC).isoformat()
+        posts = self.view.posts_since(since)
+        self.limiter.seed((t, datetime.fromisoformat(at)) for t, at in posts)
+
     def _process_group(self, ids: list[str]) -> None:
+        held = 0  # deliveries of this target already waiting for its rate limit
         for did in ids:
             try:
-                self.process(UUID(did))
+                held += self.process(UUID(did), held)
             except Exception:  # one broken delivery must not stop the others
                 log.exception("delivery %s failed in the dispatcher", did)
 
-    def process(self, did: UUID) -> None:
+    def process(self, did: UUID, held: int = 0) -> bool:
+        """Work one delivery; True when it waits for its account's rate limit."""
         d = self.deliveries.get(did)
         now = self.clock.now()
         if d.state is DeliveryState.ATTEMPTING and d.pending:
@@ -111,32 +137,53 @@ class Dispatcher:
                     " check the account, then requeue if nothing was posted"
                 )
                 self.deliveries.uncertain(did, reason)
-            return
+                if self.limiter is not None:  # it may have gone out: count it
+                    self.limiter.record(d.target, now)
+            return False
         if d.state not in WORKABLE or self.paused.get(d.target, now) > now:
-            return
+            return False
         due = datetime.fromisoformat(d.retry_at) if d.retry_at else now
         if d.state is DeliveryState.FAILED and due > now:
-            return
-        self._send(d)
+            return False
+        return self._send(d, held)
 
-    def _send(self, d: Delivery) -> None:
+    def _held(self, d: Delivery, held: int) -> bool:
+        """Record (once per new time) that the account's limit holds this delivery back."""
+        if self.limiter is None:
+            return False
+        now = self.clock.now()
+        until = self.limiter.free_at(d.target, now, held)
+        if until <= now:
+            return False
+        limit = self.limiter.limit_for(d.target)
+        rule = limit.describe() if limit else ""
+        stamp = until.isoformat(timespec="seconds")
+        self.deliveries.rate_limited(d.id, stamp, f"rate limit {rule}: waits until {stamp}")
+        return True
+
+    def _send(self, d: Delivery, held: int = 0) -> bool:
         publisher = self.publishers(d)
-        parts, first_reply_to = _parts(d)
+        parts, first_reply_to = self.parts(d)
         reply_to = d.remote_ids[-1] if d.remote_ids else first_reply_to
         for part in range(len(d.remote_ids), len(parts)):
+            if self._held(d, held):
+                return True
             claimed = self.deliveries.claim(d.id, part, self.worker)
             if claimed is None:
-                return  # another dispatcher claimed it
+                return False  # another dispatcher claimed it
             if publisher is None:
                 self.deliveries.failed(d.id, f"no publisher configured for {d.target}", None)
-                return
+                return False
             try:
                 remote_id = publisher.post(parts[part], reply_to)
             except PublishError as exc:
                 self.deliveries.failed(d.id, exc.reason, self._retry_at(claimed, exc))
-                return
-            self.deliveries.posted(d.id, part, remote_id, last=part == len(parts) - 1)
+                return False
+            if self.limiter is not None:
+                self.limiter.record(d.target, self.clock.now())
+            d = self.deliveries.posted(d.id, part, remote_id, last=part == len(parts) - 1)
             reply_to = remote_id
+        return False
 
     def _retry_at(self, d: Delivery, exc: PublishError) -> str | None:
         if exc.permanent or d.attempts >= self.max_attempts:
@@ -175,7 +222,7 @@ class Dispatcher:
             self._thread.join(timeout)
 
 
-def _parts(d: Delivery) -> tuple[list[str], str | None]:
+def default_parts(d: Delivery) -> tuple[list[str], str | None]:
     """What to post, and what the first part answers: a citizen's posting for a reply
     (payload ``reply_text``/``in_reply_to``), nothing for a warning."""
     if "reply_text" in d.payload:

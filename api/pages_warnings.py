@@ -46,7 +46,7 @@ ACTIONS: dict[str, tuple[tuple[Role, ...], tuple[str, ...]]] = {
     "cancel": (CHANGERS, ("issued", "all_clear")),
 }
 """action -> (roles that may, states it applies to); the API routes guard the same roles."""
-OPEN_DELIVERIES = {"requested", "attempting", "failed"}
+OPEN_DELIVERIES = {"requested", "attempting", "failed", "rate_limited"}
 CAP_NS = "{urn:oasis:names:tc:emergency:cap:1.2}"
 
 
@@ -85,8 +85,12 @@ def _form_page(request: Request, form: DraftForm, error: str = "", code: int = 2
 
 
 @router.get("/desk/warnings/new", response_class=HTMLResponse, dependencies=[allow(Role.DESK)])
-def new_warning(request: Request, container: ContainerDep, playbook: str = "") -> Response:
-    form = DraftForm(playbook_id=playbook or "heavy_rain")
+def new_warning(
+    request: Request, container: ContainerDep, playbook: str = "", status: str = "Actual"
+) -> Response:
+    """The draft form; ``?status=Exercise`` starts a drill's warning (from the drills page)."""
+    chosen = status if status in ("Actual", "Exercise", "Test") else "Actual"
+    form = DraftForm(playbook_id=playbook or "heavy_rain", status=chosen)
     _choices(form, "ko")
     _render_texts(container, form)
     return _form_page(request, form)
@@ -201,6 +205,7 @@ def warning_page(
     for d in w["deliveries"]:
         d["remote"] = json.loads(d["remote_ids"])
         d["updated"] = kst(d["updated_at"])
+        d["until"] = kst(d["retry_at"] or None)
     live = any(d["state"] in OPEN_DELIVERIES for d in w["deliveries"])
     return render(
         request,

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         default_factory=dict, description='outbound warning webhooks, JSON: {"sms": "https://…"}'
     )
     warning_webhook_secret: str = Field(default="", description="HMAC key of outbound webhooks")
+    outbound_channels_file: Path | None = Field(
+        default=None,
+        description="JSON channel kinds (adapter, format, max_chars, rate_limit) replacing or"
+        " adding to channels/outbound_channels.json",
+    )
     dispatch: bool = Field(default=True, description="run the warning fan-out dispatcher")
     dispatch_interval: float = 1.0
     delivery_lease_seconds: float = Field(

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from api.dispatcher import Dispatcher, FeedPublisher, Publisher, PublisherFactory, expiry_sweep
+from api.outbound_wiring import channel_parts, connector_publisher, limits
+from api.outbox_limits import OutboxLimiter
 from api.settings import Settings
 from channels.fanout import WebhookPublisher, XPublisher
+from channels.outbound import ChannelKind, load_channel_kinds
 from channels.reference_data import load_district_locator
 from channels.x import make_client
 from domain.clock import Clock
@@ -72,7 +75,9 @@ class PlaybookAdapter:
 
 @dataclass(frozen=True)
 class AccountCredentials:
-    """How to post as one account: a user-context bearer token or OAuth 1.0a keys."""
+    """How to post as one account: for X a user-context bearer token or OAuth 1.0a keys; for
+    other kinds the connector ``url`` and its HMAC ``secret``. ``rate_limit`` overrides the
+    kind's default (``{"posts": 300, "window_seconds": 10800}``)."""
 
     bearer_token: str | None = None
     consumer_key: str | None = None
@@ -80,6 +85,9 @@ class AccountCredentials:
     access_token: str | None = None
     access_token_secret: str | None = None
     drills: bool = False
+    url: str | None = None
+    secret: str | None = None
+    rate_limit: dict[str, float] | None = None
 
 
 @dataclass
@@ -100,7 +108,9 @@ class Credentials:
 
 
 class Targets:
-    """Every account with ``warnings`` on in the directory, the feed, and the webhooks.
+    """Every account with ``warnings`` on in the directory (``<channel>:<handle>``, any
+    channel: an account whose kind has no adapter or no connector shows as failed on the
+    desk instead of being left out silently), the feed, and the webhooks.
 
     Drills (status other than Actual) go only to accounts whose credentials allow drills,
     and to the (separate) exercise feed.
@@ -125,9 +135,9 @@ class Targets:
         drill = status != "Actual"
         out = ["feed"]
         for acc in self.directory.accounts():
-            if acc["channel"] != "x" or not acc["warnings"]:
+            if not acc["warnings"]:
                 continue
-            target = f"x:{acc['handle']}"
+            target = f"{acc['channel']}:{acc['handle']}"
             creds = self.credentials.get(target)
             if drill and not (creds and creds.drills):
                 continue
@@ -152,9 +162,12 @@ def publisher_factory(
     webhooks: dict[str, str],
     webhook_secret: str,
     x_api_base_url: str | None,
+    kinds: dict[str, ChannelKind] | None = None,
 ) -> PublisherFactory:
     """Which publisher serves a delivery's target (None: nothing is configured for it)."""
     clients: dict[str, XPublisher] = {}
+    kinds = load_channel_kinds() if kinds is None else kinds
+    connectors = connector_publisher(credentials, kinds, webhook_secret)
 
     def x(target: str) -> XPublisher | None:
         creds = credentials.get(target)
@@ -177,6 +190,8 @@ def publisher_factory(
             return FeedPublisher(str(d.payload["link"]))
         if d.target.startswith("x:"):
             return x(d.target)
+        if not d.target.startswith("webhook:"):
+            return connectors(d)
         url = webhooks.get(d.target.removeprefix("webhook:"))
         if url is None:
             return None
@@ -221,11 +236,14 @@ def make_dispatcher(
     services: tuple[WarningService, DeliveryService],
     views: ViewSet,
 ) -> Dispatcher:
+    credentials = Credentials.load(settings.warning_accounts_file)
+    kinds = load_channel_kinds(settings.outbound_channels_file)
     publishers = publisher_factory(
-        Credentials.load(settings.warning_accounts_file),
+        credentials,
         settings.warning_webhooks,
         settings.warning_webhook_secret,
         settings.x_api_base_url,
+        kinds,
     )
     dispatcher = Dispatcher(
         services[1],
@@ -236,6 +254,8 @@ def make_dispatcher(
         interval=settings.dispatch_interval,
         workers=DISPATCH_WORKERS,
     )
+    dispatcher.parts = channel_parts(kinds)
+    dispatcher.limiter = OutboxLimiter(limits(credentials, kinds))
     dispatcher.sweeps.append(expiry_sweep(services[0], views.get(WarningsProjection), clock))
     dispatcher.view_wait = lambda position: views.wait(position, ["deliveries"])
     services[1].store.add_saved_listener(dispatcher.wake)

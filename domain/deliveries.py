@@ -2,6 +2,8 @@
 
 requested -> attempting(part) -> part posted ... -> delivered(remote ids)
                               -> failed(reason, retry at) -> attempting ... (backoff)
+requested / failed / between parts -> rate limited(until) -> attempting ... (the account's
+                                                            posting limit, see api/outbox_limits)
                               -> gave up (after the last attempt)
 attempting with no outcome after a restart -> uncertain (never re-posted automatically)
 
@@ -35,9 +37,10 @@ class DeliveryState(StrEnum):
     FAILED = "failed"  # will be retried at retry_at
     GAVE_UP = "gave_up"
     UNCERTAIN = "uncertain"
+    RATE_LIMITED = "rate_limited"  # waits for the account's posting window; not a failure
 
 
-OPEN = frozenset({DeliveryState.REQUESTED, DeliveryState.FAILED})
+OPEN = frozenset({DeliveryState.REQUESTED, DeliveryState.FAILED, DeliveryState.RATE_LIMITED})
 
 
 def delivery_id(identifier: str, target: str) -> UUID:
@@ -72,7 +75,12 @@ class Delivery(SmcAggregate):
             raise TransitionNotAllowedError(msg)
 
     def attempt(self, part: int, worker: str, started: str) -> None:
-        self._require(DeliveryState.REQUESTED, DeliveryState.FAILED, DeliveryState.ATTEMPTING)
+        self._require(
+            DeliveryState.REQUESTED,
+            DeliveryState.FAILED,
+            DeliveryState.ATTEMPTING,
+            DeliveryState.RATE_LIMITED,
+        )
         if self.pending or part != len(self.remote_ids):
             raise TransitionNotAllowedError("an attempt without an outcome is pending")
         self._attempting(part=part, worker=worker, started=started)
@@ -89,6 +97,20 @@ class Delivery(SmcAggregate):
         self._require(DeliveryState.ATTEMPTING)
         self._failed(reason=reason[:500], retry_at=retry_at)
 
+    def wait_for_rate_limit(self, until: str, reason: str) -> None:
+        """Hold the delivery until the account may post again (no attempt is used up)."""
+        self._require(
+            DeliveryState.REQUESTED,
+            DeliveryState.FAILED,
+            DeliveryState.ATTEMPTING,
+            DeliveryState.RATE_LIMITED,
+        )
+        if self.pending:
+            raise TransitionNotAllowedError("an attempt without an outcome is pending")
+        if self.state is DeliveryState.RATE_LIMITED and self.retry_at == until:
+            return  # already recorded
+        self._rate_limited(until=until, reason=reason[:500])
+
     def mark_uncertain(self, reason: str) -> None:
         self._require(DeliveryState.ATTEMPTING)
         self._uncertain(reason=reason[:500])
@@ -99,7 +121,10 @@ class Delivery(SmcAggregate):
 
     @event("Attempting")
     def _attempting(self, part: int, worker: str, started: str) -> None:
-        if self.state is not DeliveryState.ATTEMPTING:
+        before = self.state
+        if before is DeliveryState.RATE_LIMITED:
+            before = self.held_from  # a wait between parts is not a new attempt
+        if before is not DeliveryState.ATTEMPTING:
             self.attempts += 1
         self.state = DeliveryState.ATTEMPTING
         self.part = part
@@ -124,6 +149,14 @@ class Delivery(SmcAggregate):
         self.retry_at = retry_at
         self.reason = reason
         self.pending = False
+
+    @event("RateLimited")
+    def _rate_limited(self, until: str, reason: str) -> None:
+        if self.state is not DeliveryState.RATE_LIMITED:
+            self.held_from = self.state
+        self.state = DeliveryState.RATE_LIMITED
+        self.retry_at = until
+        self.reason = reason
 
     @event("Uncertain")
     def _uncertain(self, reason: str) -> None:
@@ -184,6 +217,9 @@ class DeliveryService:
 
     def failed(self, did: UUID, reason: str, retry_at: str | None) -> Delivery:
         return self._step(did, "system:dispatcher", lambda d: d.fail(reason, retry_at))
+
+    def rate_limited(self, did: UUID, until: str, reason: str) -> Delivery:
+        return self._step(did, "system:dispatcher", lambda d: d.wait_for_rate_limit(until, reason))
 
     def uncertain(self, did: UUID, reason: str) -> Delivery:
         return self._step(did, "system:dispatcher", lambda d: d.mark_uncertain(reason))

@@ -317,6 +317,7 @@ class WarningService:
             "severity": message["severity"],
             "headline": {lang: message["texts"][lang]["headline"] for lang in LANGS},
             "instruction": {lang: message["texts"][lang]["instruction"] for lang in LANGS},
+            "description": {lang: message["texts"][lang]["description"] for lang in LANGS},
             "link": f"{self.base_url}/cap/{message['identifier']}.xml",
             "sent": message["sent"],
         }

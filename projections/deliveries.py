@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Any
 
 import domain.deliveries  # noqa: F401 - the events this projection reads
@@ -12,22 +13,27 @@ from projections.views import Row, ViewTx
 
 class DeliveriesProjection(SmcProjection):
     name = "deliveries"
-    tables = ("dlv_deliveries",)
+    tables = ("dlv_deliveries", "dlv_posts")
     ddl = (
         "CREATE TABLE IF NOT EXISTS dlv_deliveries (id TEXT PRIMARY KEY,"
         " identifier TEXT NOT NULL, warning_id TEXT NOT NULL, target TEXT NOT NULL,"
         " status TEXT NOT NULL, state TEXT NOT NULL, attempts BIGINT NOT NULL,"
         " remote_ids TEXT NOT NULL, reason TEXT NOT NULL, retry_at TEXT NOT NULL,"
-        " updated_at TEXT NOT NULL, position BIGINT NOT NULL)",
+        " updated_at TEXT NOT NULL, position BIGINT NOT NULL, requested_position BIGINT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS dlv_deliveries_state ON dlv_deliveries (state)",
         "CREATE INDEX IF NOT EXISTS dlv_deliveries_warning ON dlv_deliveries (warning_id)",
+        # every post that went out (a thread part counts as one), for the accounts' rate limits
+        "CREATE TABLE IF NOT EXISTS dlv_posts (delivery_id TEXT NOT NULL, part BIGINT NOT NULL,"
+        " target TEXT NOT NULL, posted_at TEXT NOT NULL, PRIMARY KEY (delivery_id, part))",
+        "CREATE INDEX IF NOT EXISTS dlv_posts_time ON dlv_posts (posted_at)",
     )
+    WORKABLE = "('requested', 'failed', 'attempting', 'rate_limited')"
 
     @handles("Delivery.Requested")
     def _requested(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
-            "INSERT INTO dlv_deliveries VALUES (?, ?, ?, ?, ?, 'requested', 0, '[]', '', '', ?, ?)"
-            " ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO dlv_deliveries VALUES (?, ?, ?, ?, ?, 'requested', 0, '[]', '', '', ?, ?,"
+            " ?) ON CONFLICT (id) DO NOTHING",
             [
                 str(e.originator_id),
                 e.identifier,
@@ -35,6 +41,7 @@ class DeliveriesProjection(SmcProjection):
                 e.target,
                 e.payload.get("status", ""),
                 e.timestamp.isoformat(),
+                position,
                 position,
             ],
         )
@@ -53,9 +60,15 @@ class DeliveriesProjection(SmcProjection):
 
     @handles("Delivery.PartPosted")
     def _part(self, e: Any, tx: ViewTx, position: int) -> None:
-        row = tx.one("SELECT remote_ids FROM dlv_deliveries WHERE id = ?", [str(e.originator_id)])
+        did = str(e.originator_id)
+        row = tx.one("SELECT remote_ids, target FROM dlv_deliveries WHERE id = ?", [did])
         ids = json.loads(row["remote_ids"]) if row else []
         self._set(e, tx, position, "remote_ids = ?", [json.dumps([*ids, e.remote_id])])
+        if row:
+            tx.execute(
+                "INSERT INTO dlv_posts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [did, e.part, row["target"], _utc(e)],
+            )
 
     @handles("Delivery.Delivered")
     def _delivered(self, e: Any, tx: ViewTx, position: int) -> None:
@@ -67,9 +80,21 @@ class DeliveriesProjection(SmcProjection):
         sets = "state = ?, reason = ?, retry_at = ?"
         self._set(e, tx, position, sets, [state, e.reason, e.retry_at or ""])
 
+    @handles("Delivery.RateLimited")
+    def _rate_limited(self, e: Any, tx: ViewTx, position: int) -> None:
+        sets = "state = 'rate_limited', reason = ?, retry_at = ?"
+        self._set(e, tx, position, sets, [e.reason, e.until])
+
     @handles("Delivery.Uncertain")
     def _uncertain(self, e: Any, tx: ViewTx, position: int) -> None:
         self._set(e, tx, position, "state = 'uncertain', reason = ?", [e.reason])
+        # the interrupted post may have gone out: the rate limit counts it (part < 0)
+        row = tx.one("SELECT target FROM dlv_deliveries WHERE id = ?", [str(e.originator_id)])
+        if row:
+            tx.execute(
+                "INSERT INTO dlv_posts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [str(e.originator_id), -position, row["target"], _utc(e)],
+            )
 
     @handles("Delivery.Requeued")
     def _requeued(self, e: Any, tx: ViewTx, position: int) -> None:
@@ -79,23 +104,33 @@ class DeliveriesProjection(SmcProjection):
     def open_ids(self, limit: int = 500) -> list[str]:
         """Deliveries that may need work: requested, failed (to retry) or attempting."""
         rows = self.query(
-            "SELECT id FROM dlv_deliveries WHERE state IN ('requested', 'failed', 'attempting')"
-            " ORDER BY position LIMIT ?",
+            f"SELECT id FROM dlv_deliveries WHERE state IN {self.WORKABLE}"  # noqa: S608
+            " ORDER BY requested_position LIMIT ?",
             [limit],
         )
         return [str(r["id"]) for r in rows]
 
     def open_by_target(self, limit: int = 500) -> list[list[str]]:
-        """:meth:`open_ids` grouped by target, each group in the order it was requested."""
+        """:meth:`open_ids` grouped by target; in each group warnings come before replies
+        (``warning_id`` empty), each kind in the order it was requested."""
         rows = self.query(
-            "SELECT id, target FROM dlv_deliveries WHERE state IN ('requested', 'failed',"
-            " 'attempting') ORDER BY position LIMIT ?",
+            f"SELECT id, target FROM dlv_deliveries WHERE state IN {self.WORKABLE}"  # noqa: S608
+            " ORDER BY CASE WHEN warning_id = '' THEN 1 ELSE 0 END, requested_position LIMIT ?",
             [limit],
         )
         groups: dict[str, list[str]] = {}
         for r in rows:
             groups.setdefault(str(r["target"]), []).append(str(r["id"]))
         return list(groups.values())
+
+    def posts_since(self, since: str) -> list[tuple[str, str]]:
+        """(target, posted_at) of every post recorded after ``since`` (UTC ISO; rate limits),
+        interrupted (uncertain) attempts included."""
+        rows = self.query(
+            "SELECT target, posted_at FROM dlv_posts WHERE posted_at > ? ORDER BY posted_at",
+            [since],
+        )
+        return [(str(r["target"]), str(r["posted_at"])) for r in rows]
 
     def for_warning(self, warning_id: str) -> list[Row]:
         return self.query(
@@ -107,3 +142,7 @@ class DeliveriesProjection(SmcProjection):
     def counts(self) -> dict[str, int]:
         rows = self.query("SELECT state, COUNT(*) AS n FROM dlv_deliveries GROUP BY state")
         return {str(r["state"]): int(r["n"]) for r in rows}
+
+
+def _utc(e: Any) -> str:
+    return str(e.timestamp.astimezone(UTC).isoformat())
