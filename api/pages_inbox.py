@@ -46,6 +46,7 @@ def units(container: ContainerDep) -> list[tuple[str, str]]:
 class InboxQuery:
     unit: str
     request_class: str
+    channel: str
     overdue: bool
     mine: bool
     page: int
@@ -53,17 +54,19 @@ class InboxQuery:
     def url(self) -> str:
         """The filters as a query string (the page apart: the links add their own)."""
         flags = {"overdue": str(self.overdue).lower(), "mine": str(self.mine).lower()}
-        return urlencode({"unit": self.unit, "request_class": self.request_class, **flags})
+        chosen = {"unit": self.unit, "request_class": self.request_class, "channel": self.channel}
+        return urlencode({**chosen, **flags})
 
 
 def inbox_query(
     unit: Annotated[str, Query(max_length=64)] = "",
     request_class: Annotated[str, Query(max_length=32)] = "",
+    channel: Annotated[str, Query(max_length=32)] = "",
     overdue: bool = False,
     mine: bool = False,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> InboxQuery:
-    return InboxQuery(unit, request_class, overdue, mine, page)
+    return InboxQuery(unit, request_class, channel, overdue, mine, page)
 
 
 InboxDep = Annotated[InboxQuery, Depends(inbox_query)]
@@ -77,6 +80,7 @@ def inbox_state(container: ContainerDep, who: PrincipalDep, q: InboxQuery) -> di
         q.unit or None,
         official=who.username if q.mine else None,
         request_class=q.request_class or None,
+        channel=q.channel or None,
         overdue_at=now if q.overdue else None,
         limit=50,
         offset=(q.page - 1) * 50,
@@ -101,6 +105,7 @@ def inbox(
         units=units(container),
         unit=q.unit,
         request_class=q.request_class,
+        channel=q.channel,
         overdue=q.overdue,
         mine=q.mine,
         page=q.page,

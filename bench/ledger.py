@@ -71,6 +71,8 @@ SCENARIOS: list[tuple[str, str, float, Query]] = [
      lambda v, _p, now: (v.inbox(TARGET, request_class="review"), v.counts(TARGET, now))),
     ("inbox, overdue filter", f"/desk/inbox?unit={U}&overdue=true", INBOX_TARGET,
      lambda v, _p, now: (v.inbox(TARGET, overdue_at=now), v.counts(TARGET, now))),
+    ("inbox, channel filter", f"/desk/inbox?unit={U}&channel=web", INBOX_TARGET,
+     lambda v, _p, now: (v.inbox(TARGET, channel="web"), v.counts(TARGET, now))),
     ("inbox, district office", f"/desk/inbox?unit={quote(DISTRICT)}", INBOX_TARGET,
      lambda v, _p, now: (v.inbox(DISTRICT), v.counts(DISTRICT, now))),
     ("public list, newest", "/public", SEARCH_TARGET, lambda _v, p, _n: p.search("")),

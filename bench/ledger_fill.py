@@ -128,7 +128,11 @@ def fill_public(view: PublicProjection, n: int, now: datetime) -> None:
             else:
                 tx.executemany(f"INSERT INTO pub_postings VALUES ({marks})", chunk)
                 index_rows(tx, backend, body)
-    view.view.ensure_schema(view.schema())  # re-creates the dropped indexes
+    with view.view.write() as tx:  # re-creates the dropped indexes, with room to sort
+        if backend == "postgres":
+            tx.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for statement in view.schema():
+            tx.execute(statement)
     if backend == "postgres":
         with view.view.write() as tx:
             tx.execute("ANALYZE pub_postings")

@@ -42,6 +42,8 @@ class LedgerProjection(SmcProjection):
         f" (unit, exercise, due_key, position) WHERE {OPEN_SQL}",
         "CREATE INDEX IF NOT EXISTS ledger_open_all ON ledger_cases"
         f" (exercise, due_key, position) WHERE {OPEN_SQL}",
+        "CREATE INDEX IF NOT EXISTS ledger_open_channel ON ledger_cases"
+        f" (unit, channel, exercise, due_key, position) WHERE {OPEN_SQL}",
         "CREATE INDEX IF NOT EXISTS ledger_open_official ON ledger_cases"
         f" (official, exercise, due_key, position) WHERE {OPEN_SQL}",
         # Open and undesignated counts per unit, kept by the handlers (no COUNT(*) per page).
@@ -206,6 +208,7 @@ class LedgerProjection(SmcProjection):
         *,
         official: str | None = None,
         request_class: str | None = None,
+        channel: str | None = None,
         overdue_at: str | None = None,
         limit: int = 50,
         offset: int = 0,
@@ -218,6 +221,7 @@ class LedgerProjection(SmcProjection):
             ("unit", unit),
             ("official", official),
             ("request_class", request_class),
+            ("channel", channel),
         ):
             if value:
                 where.append(f"{column} = ?")

@@ -95,3 +95,20 @@ def test_inbox_without_javascript_is_plain_html(browser: Browser, smc_server: Sm
         assert _open_count(page) == before + 1
     finally:
         context.close()
+
+
+def test_case_page_says_when_someone_else_acted(page: Page, smc_server: SmcServer) -> None:
+    _sign_in(page, smc_server.url)
+    cid = _new_case(smc_server.url, 4)
+    page.goto(f"{smc_server.url}/desk/cases/{cid}?lang=en")
+    page.locator("textarea").first.fill("half-written reply")
+    expect(page.locator("#live-banner")).to_be_hidden()
+    kim = token(smc_server.url, "kim.official", DEMO_PASSWORD)
+    for command, body in (("assign", {"unit": "department:BUS", "reason": "test"}),
+                          ("designate", {"official": "kim.official"})):  # fmt: skip
+        r = httpx.post(f"{smc_server.url}/api/cases/{cid}/{command}", json=body, headers=kim)
+        if r.status_code == 200:
+            break
+    assert r.status_code == 200, r.text
+    expect(page.locator("#live-banner")).to_be_visible(timeout=LIVE_WITHIN_MS)
+    expect(page.locator("textarea").first).to_have_value("half-written reply")

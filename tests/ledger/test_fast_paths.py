@@ -98,6 +98,11 @@ def test_inbox_counts_and_order_equal_counting(container: Container) -> None:
             mine, key=lambda c: (c["deadline"] is None, c["deadline"] or "", c["position"])
         )
         assert [c["id"] for c in view.inbox(unit)] == [c["id"] for c in order]
+        web = [c["id"] for c in order if c["channel"] == "web"]
+        assert [c["id"] for c in view.inbox(unit, channel="web")] == web
+        assert [c["id"] for c in view.inbox(unit, overdue_at=now)] == [
+            c["id"] for c in order if c["deadline"] and c["deadline"] < now
+        ]
     kept = view.dump()["ledger_counts"]
     with view.view.write() as tx:
         view.recount(tx)
