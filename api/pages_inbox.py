@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ContainerDep, PrincipalDep, allow
-from api.rendering import render
+from api.rendering import catalogue, choose_lang, environment, render
 from api.routes.cases import COMMANDS, WORKERS, CaseCommand
 from domain.context import Cause
 from domain.directory import Role
@@ -39,42 +42,97 @@ def units(container: ContainerDep) -> list[tuple[str, str]]:
     ]
 
 
-@router.get("/desk/inbox", response_class=HTMLResponse, dependencies=[allow(*READERS)])
-def inbox(
-    request: Request,
-    container: ContainerDep,
-    who: PrincipalDep,
+@dataclass(frozen=True)
+class InboxQuery:
+    unit: str
+    request_class: str
+    channel: str
+    overdue: bool
+    mine: bool
+    page: int
+
+    def url(self) -> str:
+        """The filters as a query string (the page apart: the links add their own)."""
+        flags = {"overdue": str(self.overdue).lower(), "mine": str(self.mine).lower()}
+        chosen = {"unit": self.unit, "request_class": self.request_class, "channel": self.channel}
+        return urlencode({**chosen, **flags})
+
+
+def inbox_query(
     unit: Annotated[str, Query(max_length=64)] = "",
     request_class: Annotated[str, Query(max_length=32)] = "",
+    channel: Annotated[str, Query(max_length=32)] = "",
     overdue: bool = False,
     mine: bool = False,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-) -> HTMLResponse:
+) -> InboxQuery:
+    return InboxQuery(unit, request_class, channel, overdue, mine, page)
+
+
+InboxDep = Annotated[InboxQuery, Depends(inbox_query)]
+
+
+def inbox_state(container: ContainerDep, who: PrincipalDep, q: InboxQuery) -> dict[str, Any]:
+    """One page of the inbox and its counts, with a stamp that changes when either does."""
     view = container.views.get(LedgerProjection)
     now = utc(container.clock.now()) or ""
     items = view.inbox(
-        unit or None,
-        official=who.username if mine else None,
-        request_class=request_class or None,
-        overdue_at=now if overdue else None,
+        q.unit or None,
+        official=who.username if q.mine else None,
+        request_class=q.request_class or None,
+        channel=q.channel or None,
+        overdue_at=now if q.overdue else None,
         limit=50,
-        offset=(page - 1) * 50,
+        offset=(q.page - 1) * 50,
     )
     for item in items:
         item["due"] = kst(item["deadline"])
         item["late"] = bool(item["deadline"] and item["deadline"] < now)
+    counts = view.counts(q.unit or None, now)
+    seen = [(i["id"], i["version"], i["late"]) for i in items], sorted(counts.items())
+    stamp = hashlib.sha256(repr(seen).encode()).hexdigest()[:16]
+    return {"items": items, "counts": counts, "stamp": stamp}
+
+
+@router.get("/desk/inbox", response_class=HTMLResponse, dependencies=[allow(*READERS)])
+def inbox(
+    request: Request, container: ContainerDep, who: PrincipalDep, q: InboxDep
+) -> HTMLResponse:
     return render(
         request,
         "inbox.html",
-        items=items,
-        counts=view.counts(unit or None, now),
-        unit=unit,
+        **inbox_state(container, who, q),
         units=units(container),
-        request_class=request_class,
-        overdue=overdue,
-        mine=mine,
-        page=page,
+        unit=q.unit,
+        request_class=q.request_class,
+        channel=q.channel,
+        overdue=q.overdue,
+        mine=q.mine,
+        page=q.page,
+        query=q.url(),
     )
+
+
+@router.get("/desk/inbox/live", dependencies=[allow(*READERS)])
+def inbox_live(
+    request: Request,
+    container: ContainerDep,
+    who: PrincipalDep,
+    q: InboxDep,
+    since: Annotated[str, Query(max_length=32)] = "",
+) -> dict[str, Any]:
+    """For the page's script: nothing but the stamp while the page is current; otherwise the
+    counts and the rows, rendered by the page's own template."""
+    state = inbox_state(container, who, q)
+    if state["stamp"] == since:
+        return {"stamp": since, "changed": False}
+    lang = choose_lang(request)
+    rows = (
+        environment()
+        .get_template("desk/inbox_rows.html")
+        .render(items=state["items"], t=catalogue(lang))
+    )
+    return {"stamp": state["stamp"], "changed": True, "counts": state["counts"], "rows": rows}
 
 
 @router.get("/desk/cases/{case_id}", response_class=HTMLResponse, dependencies=[allow(*READERS)])
@@ -106,6 +164,15 @@ def case_page(
         units=units(container),
         message=message,
     )
+
+
+@router.get("/desk/cases/{case_id}/live", dependencies=[allow(*READERS)])
+def case_live(case_id: UUID, container: ContainerDep) -> dict[str, Any]:
+    """For the case page's script: the case's version (a new version: someone acted on it)."""
+    case = container.views.get(LedgerProjection).case(str(case_id))
+    if case is None:
+        raise HTTPException(404, "no such case")
+    return {"stamp": str(case["version"]), "state": case["state"]}
 
 
 def _draft(

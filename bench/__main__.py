@@ -23,6 +23,7 @@ SUITES: dict[str, str] = {
     "triage": "bench.triage",
     "warnings": "bench.warnings",
     "lifeline": "bench.lifeline",
+    "ledger": "bench.ledger",
 }
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"

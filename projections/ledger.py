@@ -16,6 +16,9 @@ def utc(value: datetime | None) -> str | None:
 
 
 OPEN_STATES = ("triaged", "assigned", "designated", "under_review", "awaiting_citizen")
+# Written as literals (never bound parameters) so that both planners match the partial indexes.
+OPEN_SQL = f"state IN ({', '.join(repr(s) for s in OPEN_STATES)})"
+NO_DEADLINE = "9999"  # due_key of a case without a deadline: after every real deadline
 CASE_COLUMNS = (
     "id, posting_id, channel, state, request_class, deadline, unit, official, received_at,"
     " updated_at, reply, missed, version, exercise, position"
@@ -24,32 +27,68 @@ CASE_COLUMNS = (
 
 class LedgerProjection(SmcProjection):
     name = "ledger"
-    tables = ("ledger_cases", "ledger_missed")
+    tables = ("ledger_cases", "ledger_missed", "ledger_counts")
     ddl = (
         "CREATE TABLE IF NOT EXISTS ledger_cases (id TEXT PRIMARY KEY, posting_id TEXT NOT NULL,"
         " channel TEXT NOT NULL, state TEXT NOT NULL, request_class TEXT, deadline TEXT,"
         " unit TEXT, official TEXT, received_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
         " reply TEXT, missed INTEGER NOT NULL, version BIGINT NOT NULL, exercise INTEGER NOT NULL,"
-        " position BIGINT NOT NULL, first_reply_at TEXT, reopened INTEGER NOT NULL DEFAULT 0)",
+        " position BIGINT NOT NULL, first_reply_at TEXT, reopened INTEGER NOT NULL DEFAULT 0,"
+        f" due_key TEXT NOT NULL DEFAULT '{NO_DEADLINE}')",
         "CREATE INDEX IF NOT EXISTS ledger_cases_inbox ON ledger_cases (unit, state, deadline)",
         "CREATE INDEX IF NOT EXISTS ledger_cases_posting ON ledger_cases (posting_id)",
+        # The inboxes: open cases only, in the order they are shown (deadline, then arrival).
+        "CREATE INDEX IF NOT EXISTS ledger_open_unit ON ledger_cases"
+        f" (unit, exercise, due_key, position) WHERE {OPEN_SQL}",
+        "CREATE INDEX IF NOT EXISTS ledger_open_all ON ledger_cases"
+        f" (exercise, due_key, position) WHERE {OPEN_SQL}",
+        "CREATE INDEX IF NOT EXISTS ledger_open_channel ON ledger_cases"
+        f" (unit, channel, exercise, due_key, position) WHERE {OPEN_SQL}",
+        "CREATE INDEX IF NOT EXISTS ledger_open_official ON ledger_cases"
+        f" (official, exercise, due_key, position) WHERE {OPEN_SQL}",
+        # Open and undesignated counts per unit, kept by the handlers (no COUNT(*) per page).
+        "CREATE TABLE IF NOT EXISTS ledger_counts (unit TEXT NOT NULL, exercise INTEGER NOT NULL,"
+        " open BIGINT NOT NULL, undesignated BIGINT NOT NULL, PRIMARY KEY (unit, exercise))",
         "CREATE TABLE IF NOT EXISTS ledger_missed (case_id TEXT NOT NULL, deadline TEXT NOT NULL,"
         " unit TEXT NOT NULL, at TEXT NOT NULL, position BIGINT NOT NULL,"
         " PRIMARY KEY (case_id, deadline))",
     )
 
     def _set(self, e: Any, tx: ViewTx, position: int, **columns: Any) -> None:
+        case_id = str(e.originator_id)
+        old = tx.one(
+            "SELECT state, unit, official, exercise FROM ledger_cases WHERE id = ?", [case_id]
+        )
+        if "deadline" in columns:
+            columns["due_key"] = columns["deadline"] or NO_DEADLINE
         sets = "".join(f"{k} = ?, " for k in columns)
         tx.execute(
             f"UPDATE ledger_cases SET {sets}updated_at = ?, version = ?, position = ?"  # noqa: S608
             " WHERE id = ?",
-            [
-                *columns.values(),
-                e.timestamp.isoformat(),
-                e.originator_version,
-                position,
-                str(e.originator_id),
-            ],
+            [*columns.values(), e.timestamp.isoformat(), e.originator_version, position, case_id],
+        )
+        if old is not None:
+            self._count(tx, old, -1)
+            self._count(tx, {**old, **{k: v for k, v in columns.items() if k in old}}, 1)
+
+    def _count(self, tx: ViewTx, row: Row, delta: int) -> None:
+        """Keep ``ledger_counts`` in step: ``row`` left (-1) or joined (+1) the open cases."""
+        if row["state"] not in OPEN_STATES:
+            return
+        tx.execute(
+            "INSERT INTO ledger_counts VALUES (?, ?, ?, ?) ON CONFLICT (unit, exercise)"
+            " DO UPDATE SET open = ledger_counts.open + excluded.open,"
+            " undesignated = ledger_counts.undesignated + excluded.undesignated",
+            [row["unit"] or "", row["exercise"], delta, delta if row["official"] is None else 0],
+        )
+
+    def recount(self, tx: ViewTx) -> None:
+        """Recompute ``ledger_counts`` from the cases (for rows written in bulk, e.g. by bench)."""
+        tx.execute("DELETE FROM ledger_counts")
+        tx.execute(
+            "INSERT INTO ledger_counts SELECT coalesce(unit, ''), exercise, COUNT(*),"  # noqa: S608
+            f" SUM(CASE WHEN official IS NULL THEN 1 ELSE 0 END) FROM ledger_cases WHERE {OPEN_SQL}"
+            " GROUP BY coalesce(unit, ''), exercise"
         )
 
     @handles("Case.Opened")
@@ -71,13 +110,16 @@ class LedgerProjection(SmcProjection):
 
     @handles("Case.Classified")
     def _classified(self, e: Any, tx: ViewTx, position: int) -> None:
-        deadline = utc(e.deadline)
-        tx.execute(
-            "UPDATE ledger_cases SET state = CASE WHEN state = 'received' THEN 'triaged'"
-            " ELSE state END WHERE id = ?",
-            [str(e.originator_id)],
+        found = tx.one("SELECT state FROM ledger_cases WHERE id = ?", [str(e.originator_id)])
+        state = found["state"] if found else "received"
+        self._set(
+            e,
+            tx,
+            position,
+            state="triaged" if state == "received" else state,
+            request_class=e.request_class,
+            deadline=utc(e.deadline),
         )
-        self._set(e, tx, position, request_class=e.request_class, deadline=deadline)
 
     @handles("Case.Assigned", "Case.Transferred")
     def _assigned(self, e: Any, tx: ViewTx, position: int) -> None:
@@ -166,42 +208,49 @@ class LedgerProjection(SmcProjection):
         *,
         official: str | None = None,
         request_class: str | None = None,
+        channel: str | None = None,
         overdue_at: str | None = None,
         limit: int = 50,
         offset: int = 0,
         exercise: bool = False,
     ) -> list[Row]:
-        where = [f"state IN ({', '.join('?' * len(OPEN_STATES))})", "exercise = ?"]
-        params: list[Any] = [*OPEN_STATES, int(exercise)]
+        """Open cases by deadline (none last), then arrival: one range of a partial index."""
+        where = [OPEN_SQL, "exercise = ?"]
+        params: list[Any] = [int(exercise)]
         for column, value in (
             ("unit", unit),
             ("official", official),
             ("request_class", request_class),
+            ("channel", channel),
         ):
             if value:
                 where.append(f"{column} = ?")
                 params.append(value)
         if overdue_at:
-            where.append("deadline IS NOT NULL AND deadline < ?")
+            where.append("due_key < ?")
             params.append(overdue_at)
         return self.query(
             f"SELECT {CASE_COLUMNS} FROM ledger_cases WHERE {' AND '.join(where)}"  # noqa: S608
-            " ORDER BY deadline IS NULL, deadline, position LIMIT ? OFFSET ?",
+            " ORDER BY due_key, position LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
 
     def counts(self, unit: str | None, now: str, exercise: bool = False) -> Row:
-        unit_sql, params = ("AND unit = ?", [unit]) if unit else ("", [])
-        unit_sql += f" AND exercise = {int(exercise)}"  # exercise cases never count as real
-        states = ", ".join(f"'{s}'" for s in OPEN_STATES)
-        rows = self.query(
-            f"SELECT COUNT(*) AS open, SUM(CASE WHEN deadline < ? THEN 1 ELSE 0 END) AS overdue,"  # noqa: S608
-            f" SUM(CASE WHEN official IS NULL THEN 1 ELSE 0 END) AS undesignated"
-            f" FROM ledger_cases WHERE state IN ({states}) {unit_sql}",
-            [now, *params],
-        )
-        row = rows[0]
-        return {k: int(v or 0) for k, v in row.items()}
+        """Open and undesignated from the kept counts; overdue by one index range."""
+        unit_sql, params = ("unit = ? AND ", [unit]) if unit else ("", [])
+        with self.view.read() as tx:
+            kept = tx.one(
+                "SELECT SUM(open) AS open, SUM(undesignated) AS undesignated"  # noqa: S608
+                f" FROM ledger_counts WHERE {unit_sql}exercise = ?",
+                [*params, int(exercise)],
+            )
+            late = tx.one(
+                f"SELECT COUNT(*) AS overdue FROM ledger_cases WHERE {OPEN_SQL} AND"  # noqa: S608
+                f" {unit_sql}exercise = ? AND due_key < ?",
+                [*params, int(exercise), now],
+            )
+        row = {**(kept or {}), **(late or {})}
+        return {k: int(row.get(k) or 0) for k in ("open", "overdue", "undesignated")}
 
     def due(self, now: str, limit: int = 500) -> list[Row]:
         """Open cases whose deadline passed and whose miss is not yet recorded."""

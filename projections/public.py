@@ -1,5 +1,5 @@
 """The public record: every posting and reply, redacted before anything is disclosed, with
-full-text search that works for Korean (SQLite FTS5 trigram / PostgreSQL pg_trgm)."""
+full-text search that works for Korean (see ``projections.public_search``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import domain.postings  # noqa: F401
 from domain.redaction import redact
 from projections.base import SmcProjection, handles
 from projections.ledger import utc
+from projections.public_search import Plan, index_rows, search_ddl
 from projections.views import Row, ViewTx
 
 COLUMNS = (
@@ -18,22 +19,9 @@ COLUMNS = (
 )
 
 
-def _fts_ddl(backend: str) -> tuple[str, ...]:
-    if backend == "sqlite":
-        return (
-            "CREATE VIRTUAL TABLE IF NOT EXISTS pub_search USING fts5(id UNINDEXED, body,"
-            " tokenize = 'trigram')",
-        )
-    return (
-        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-        "CREATE INDEX IF NOT EXISTS pub_postings_text_trgm ON pub_postings"
-        " USING gin ((text || ' ' || coalesce(reply, '')) gin_trgm_ops)",
-    )
-
-
 class PublicProjection(SmcProjection):
     name = "public"
-    tables = ("pub_postings", "pub_history", "pub_search")
+    tables = ("pub_postings", "pub_history", "pub_search", "pub_grams")
     ddl = (
         "CREATE TABLE IF NOT EXISTS pub_postings (id TEXT PRIMARY KEY, channel TEXT NOT NULL,"
         " text TEXT NOT NULL, author_handle TEXT, created_at TEXT NOT NULL,"
@@ -42,13 +30,15 @@ class PublicProjection(SmcProjection):
         " case_id TEXT, draft_reply TEXT)",
         "CREATE INDEX IF NOT EXISTS pub_postings_case ON pub_postings (case_id)",
         "CREATE INDEX IF NOT EXISTS pub_postings_position ON pub_postings (position)",
+        "CREATE INDEX IF NOT EXISTS pub_postings_unit ON pub_postings (unit, exercise, position)",
+        "CREATE INDEX IF NOT EXISTS pub_postings_state ON pub_postings (state, exercise, position)",
         "CREATE TABLE IF NOT EXISTS pub_history (posting_id TEXT NOT NULL,"
         " position BIGINT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL,"
         " PRIMARY KEY (posting_id, position))",
     )
 
     def schema(self) -> tuple[str, ...]:
-        return self.ddl + _fts_ddl(self.view.backend)
+        return self.ddl + search_ddl(self.view.backend)
 
     def dumped_tables(self) -> tuple[str, ...]:
         return ("pub_postings", "pub_history")
@@ -72,12 +62,13 @@ class PublicProjection(SmcProjection):
                 position,
             ],
         )
-        self._index(tx, str(e.originator_id), text)
+        index_rows(tx, self.view.backend, [(position, text)])
 
-    def _index(self, tx: ViewTx, posting_id: str, body: str) -> None:
-        if self.view.backend == "sqlite":
-            tx.execute("DELETE FROM pub_search WHERE id = ?", [posting_id])
-            tx.execute("INSERT INTO pub_search (id, body) VALUES (?, ?)", [posting_id, body])
+    def _reindex(self, tx: ViewTx, case_id: str) -> None:
+        """The case's postings are found by their text and, once published, their reply."""
+        rows = tx.all("SELECT position, text, reply FROM pub_postings WHERE case_id = ?", [case_id])
+        body = [(r["position"], f"{r['text']} {r['reply'] or ''}") for r in rows]
+        index_rows(tx, self.view.backend, body)
 
     @handles("Case.Opened")
     def _opened(self, e: Any, tx: ViewTx, position: int) -> None:
@@ -131,10 +122,7 @@ class PublicProjection(SmcProjection):
             "UPDATE pub_postings SET reply = draft_reply WHERE case_id = ?", [str(e.originator_id)]
         )
         self._case_state(e, tx, position, "published")
-        for row in tx.all(
-            "SELECT id, text, reply FROM pub_postings WHERE case_id = ?", [str(e.originator_id)]
-        ):
-            self._index(tx, row["id"], f"{row['text']} {row['reply'] or ''}")
+        self._reindex(tx, str(e.originator_id))
 
     @handles("Case.Closed")
     def _closed(self, e: Any, tx: ViewTx, position: int) -> None:
@@ -143,6 +131,7 @@ class PublicProjection(SmcProjection):
     @handles("Case.Reopened")
     def _reopened(self, e: Any, tx: ViewTx, position: int) -> None:
         self._case_state(e, tx, position, "assigned", reply=None)
+        self._reindex(tx, str(e.originator_id))
 
     @handles("Case.Merged")
     def _merged(self, e: Any, tx: ViewTx, position: int) -> None:
@@ -169,21 +158,17 @@ class PublicProjection(SmcProjection):
             if value:
                 where.append(f"{column} = ?")
                 params.append(value)
-        source = "pub_postings p"
-        q = q.strip()
-        if q and self.view.backend == "sqlite" and len(q) >= 3:
-            source = "pub_postings p JOIN pub_search s ON s.id = p.id"
-            where.append("s.body MATCH ?")
-            params.append('"' + q.replace('"', '""') + '"')
-        elif q:
-            where.append("(p.text || ' ' || coalesce(p.reply, '')) LIKE ?")
-            params.append(f"%{q}%")
         cols = ", ".join(f"p.{c.strip()}" for c in COLUMNS.split(","))
-        return self.query(
-            f"SELECT {cols} FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
-            " ORDER BY p.position DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
+        plan = Plan(cols, where, params)
+        q = q.strip()
+        steps = plan.sqlite(q) if self.view.backend == "sqlite" else plan.postgres(q)
+        rows: list[Row] = []
+        with self.view.read() as tx:
+            for sql, args in steps:
+                rows = tx.all(sql, [*args, limit, offset])
+                if len(rows) == limit:
+                    break
+        return rows
 
     def posting(self, posting_id: str) -> Row | None:
         rows = self.query(
