@@ -12,11 +12,14 @@ from domain.context import Cause, current_cause, current_time
 from domain.deadline_policy import Deadline, DeadlinePolicy
 from domain.deliveries import Delivery
 from domain.errors import ConcurrencyConflictError, InvalidInputError
+from domain.follow import mail_reply
 from domain.ledger import Case, State
 from domain.postings import Posting
 from domain.store import Commands, Recorded
 
 UNIT_KINDS = ("department", "district")
+MAILED = ("web", "open311")
+"""Channels whose citizens may leave an e-mail address for the answer."""
 
 
 def check_unit(unit: str) -> str:
@@ -220,8 +223,10 @@ class LedgerService:
         return self.commands.run(cause, command)
 
     def _reply_delivery(self, case: Case) -> list[Delivery]:
+        if case.channel in MAILED and case.reply:
+            return mail_reply(self.store.load(UUID(case.posting_id), Posting, "posting"), case)
         if case.channel != "x" or not case.reply:
-            return []  # web form, Open311, SMS: served from the public record and Open311 API
+            return []  # SMS, or no reply: served from the public record and Open311 API
         posting = self.store.load(UUID(case.posting_id), Posting, "posting")
         account = posting.details.get("account") or self.reply_account
         payload = {
