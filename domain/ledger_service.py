@@ -223,8 +223,9 @@ class LedgerService:
         return self.commands.run(cause, command)
 
     def _reply_delivery(self, case: Case) -> list[Delivery]:
-        if case.channel in MAILED and case.reply:
-            return mail_reply(self.store.load(UUID(case.posting_id), Posting, "posting"), case)
+        if case.channel in MAILED:
+            posting = self._posting(case.posting_id)
+            return mail_reply(posting, case) if posting is not None else []
         if case.channel != "x" or not case.reply:
             return []  # SMS, or no reply: served from the public record and Open311 API
         posting = self.store.load(UUID(case.posting_id), Posting, "posting")
@@ -236,6 +237,14 @@ class LedgerService:
         }
         identifier = f"reply:{case.id}:{case.version}"
         return [Delivery(identifier, f"x:{account}", "", payload)]
+
+    def _posting(self, posting_id: str) -> Posting | None:
+        """The stored posting of a case, if there is one (cases may be opened by reference)."""
+        try:
+            pid = UUID(posting_id)
+        except ValueError:
+            return None
+        return self.store.load(pid, Posting, "posting") if self.store.exists(pid) else None
 
     def close(self, cause: Cause, case_id: UUID, expected_version: int | None = None) -> Recorded:
         return self._act(cause, case_id, expected_version, lambda c: c.close())

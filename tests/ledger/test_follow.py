@@ -138,7 +138,9 @@ def test_follow_confirm_notice_unsubscribe(
     assert f'href="/public/{pid}/feed.atom"' in page.text
     token = csrf(client, pid)
     sent = client.post(
-        f"/public/{pid}/follow", data={"email": FOLLOWER, "csrf_token": token}, follow_redirects=False
+        f"/public/{pid}/follow",
+        data={"email": FOLLOWER, "csrf_token": token},
+        follow_redirects=False,
     )
     assert sent.status_code == 303 and sent.headers["location"].endswith("follow=sent#follow")
     c.ledger.designate(WHO, case, "kim.official")  # before confirming: no notice for it
@@ -233,7 +235,7 @@ def report(client: TestClient, email: str) -> str:
     data = {"text": "버스 정류장 의자가 부서졌어요", "email": email, "csrf_token": token.group(1)}
     sent = client.post("/report", data=data, follow_redirects=False)
     assert sent.status_code == 303, sent.text
-    return urlsplit(sent.headers["location"]).query.removeprefix("ref=")
+    return str(urlsplit(sent.headers["location"]).query).removeprefix("ref=")
 
 
 def publish_answer(c: Container, pid: str) -> None:
