@@ -5,95 +5,24 @@ addresses never show in the public record, its feeds or the Open311 API."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.bootstrap import Container, build
-from api.dispatcher import Dispatcher
-from api.follow_mail import attach_mail
-from api.settings import Settings
-from api.warning_ports import make_dispatcher
+from api.bootstrap import Container
 from domain import ids
-from domain.clock import FixedClock
 from domain.context import Cause
 from domain.ledger import State
 from domain.postings import IncomingPosting
-from tests.conftest import TEST_SECRET
 from tests.helpers import store_posting
-from tests.pg import free_port
+from tests.ledger.mailing import Inbox, dispatcher, pump
 
 WHO = Cause("system:test")
 FOLLOWER = "follower.kim@example.org"
 CITIZEN = "citizen.lee@example.net"
 ANSWER = "정류장을 보수했습니다. 문의: 02-120-0000"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
-
-
-@pytest.fixture
-def mailing(
-    database_url: str, tmp_path: Path, clock: FixedClock, smtp: tuple[int, Inbox]
-) -> Iterator[tuple[Container, TestClient]]:
-    settings = Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
-        dispatch=False,  # the tests run the dispatcher's passes themselves
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[0],
-        follow_rate_limit=3,
-        public_base_url="http://smc.test",
-    )
-    container = build(settings, clock, in_process_worker=True)
-    container.start()
-    app = create_app(settings, container_factory=lambda: container)
-    try:
-        with TestClient(app) as client:
-            yield container, client
-    finally:
-        container.close()
-
-
-def dispatcher(c: Container) -> Dispatcher:
-    made = make_dispatcher(c.settings, c.clock, (c.warnings, c.deliveries), c.views)
-    return attach_mail(made, c.settings, c.follow, c.views)
-
-
-def pump(c: Container, d: Dispatcher, rounds: int = 3) -> None:
-    """Passes of the dispatcher, each after the views caught up (queue, then send)."""
-    for _ in range(rounds):
-        assert c.views.wait(c.store.head(), timeout=60)
-        d.run_once()
 
 
 def posting(c: Container, source_id: str = "W-20260714-0000AAAA") -> tuple[str, Any]:
