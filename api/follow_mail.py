@@ -168,8 +168,10 @@ def follow_sweep(follow: FollowService, views: ViewSet) -> Callable[[], None]:
     due, public = views.get(FollowProjection), views.get(PublicProjection)
 
     def sweep() -> None:
-        for row in due.due():
-            views.wait(int(row["position"]), ["public"])
+        rows = due.due()
+        if rows:  # the notices quote the public record as it stood after those changes
+            views.wait(max(int(r["position"]) for r in rows), ["public"])
+        for row in rows:
             p = public.posting(str(row["posting_id"]))
             if p is None or p["exercise"]:
                 continue

@@ -6,6 +6,7 @@ permanent (not retried); a connection problem or a 4xx answer is retried with ba
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -59,10 +60,22 @@ class SmtpMailer:
         except smtplib.SMTPRecipientsRefused:
             raise PublishError(f"{where} refused the recipient", permanent=True) from None
         except smtplib.SMTPResponseException as exc:
-            reason = f"{where}: {exc.smtp_code} {exc.smtp_error!r}"
-            raise PublishError(reason, permanent=exc.smtp_code >= 500) from None
+            reason = f"{where}: {exc.smtp_code} {_text(exc.smtp_error)}"
+            raise PublishError(_scrub(reason), permanent=exc.smtp_code >= 500) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise PublishError(f"{where}: {type(exc).__name__}: {exc}") from None
+            raise PublishError(_scrub(f"{where}: {type(exc).__name__}: {exc}")) from None
         if refused:
             raise PublishError(f"{where} refused the recipient", permanent=True)
         return mail.message_id
+
+
+ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _scrub(reason: str) -> str:
+    """Failure reasons are recorded in events: no e-mail address may be in them."""
+    return ADDRESS.sub("<address>", reason)[:300]

@@ -70,12 +70,14 @@ def test_smtp_4xx_is_retried_5xx_gives_up(
     assert row["state"] == "delivered" and len(inbox.messages) == 1
     assert inbox.messages[0]["Message-ID"] in row["remote_ids"]
 
-    inbox.answers = ["550 5.1.1 no such user"]
+    inbox.answers = ["550 5.1.1 <gone@example.org>: no such user"]
     answered(c, "W-20260714-00000002", "gone@example.org")
     pump(c, d)
     clock.advance(timedelta(hours=1))
     pump(c, d)
-    assert mails(c)[1]["state"] == "gave_up" and len(inbox.messages) == 1
+    gave_up = mails(c)[1]
+    assert gave_up["state"] == "gave_up" and len(inbox.messages) == 1
+    assert "550" in gave_up["reason"] and "gone@" not in gave_up["reason"]
 
 
 def test_a_crash_mid_send_never_sends_twice(
