@@ -81,7 +81,9 @@ def posting_feed(request: Request, posting_id: str) -> Response:
     changes = public_history(container.views.get(PublicProjection), posting_id)
     published = [c for c in changes if c["state"] == "published"]
     reply = published[-1] if found["reply"] and published else None
-    updated = max(_instant(v) for v in (found["created_at"], *(c["at"] for c in changes)))
+    lang = choose_lang(request)
+    times = [found["created_at"], *(c["at"] for c in changes)]
+    updated = max(datetime.fromisoformat(v) for v in times)
     xml = (
         environment()
         .get_template("public_posting_feed.xml")
@@ -91,15 +93,11 @@ def posting_feed(request: Request, posting_id: str) -> Response:
             reply=reply,
             updated=updated.isoformat(),
             base=container.settings.public_base_url.rstrip("/"),
-            t=catalogue(choose_lang(request)),
-            lang=choose_lang(request),
+            t=catalogue(lang),
+            lang=lang,
         )
     )
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
-
-
-def _instant(value: str) -> datetime:
-    return datetime.fromisoformat(value)
 
 
 @router.post("/public/{posting_id}/follow", dependencies=[anyone()])
