@@ -4,14 +4,17 @@ confirmation mail per ten minutes, following again after unsubscribing)."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.bootstrap import Container
+from api.bootstrap import Container, build
+from api.settings import Settings
 from domain.clock import FixedClock
 from domain.context import Cause
 from domain.deliveries import DeliveryState
@@ -19,6 +22,7 @@ from domain.errors import InvalidInputError, TransitionNotAllowedError
 from domain.follow import FollowState, normalise_email, subscription_id
 from domain.postings import IncomingPosting
 from projections.deliveries import DeliveriesProjection
+from tests.conftest import TEST_SECRET
 from tests.helpers import store_posting
 from tests.ledger.mailing import Inbox, dispatcher, pump
 
@@ -113,3 +117,29 @@ def test_subscription_rules(mailing: tuple[Container, TestClient], clock: FixedC
     for bad in ("", "kim", "kim@", "@example.org", "a b@example.org", "a@b", "x" * 250 + "@a.org"):
         with pytest.raises(InvalidInputError):
             normalise_email(bad)
+
+
+def test_the_running_server_sends_the_mail(
+    database_url: str, tmp_path: Path, clock: FixedClock, smtp: tuple[int, Inbox]
+) -> None:
+    """With the dispatcher thread as ``smc serve`` runs it (no test-driven passes)."""
+    settings = Settings(
+        env="test",
+        secret_key=TEST_SECRET,
+        data_dir=tmp_path / "var",
+        database_url=database_url,
+        poll_interval=0.05,
+        dispatch_interval=0.05,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp[0],
+    )
+    c = build(settings, clock, in_process_worker=True)
+    c.start()
+    try:
+        answered(c, "W-20260714-00000004", "live@example.org")
+        deadline = time.monotonic() + 60
+        while not smtp[1].messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [m["To"] for m in smtp[1].messages] == ["live@example.org"]
+    finally:
+        c.close()
