@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import errors, pages, pages_inbox, pages_intake, pages_lifeline, ws_lifeline
 from api import pages_drills as drill_pages
+from api import pages_follow as follow_pages
 from api import pages_report as report_pages
 from api import pages_triage as triage_pages
 from api import pages_warnings as warning_pages
@@ -75,6 +76,7 @@ def create_app(
     app.include_router(webform_api.router)
     app.include_router(webhook_api.router)
     app.include_router(report_pages.router)
+    app.include_router(follow_pages.router)
     app.include_router(lifeline.router)
     app.include_router(persons_api.router)
     app.include_router(suggestions_api.router)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.dispatcher import Dispatcher
+from api.follow_mail import attach_mail
 from api.rss_poller import FeedPoller
 from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
@@ -19,6 +20,7 @@ from domain.calendar import BusinessCalendar
 from domain.clock import Clock, SystemClock
 from domain.deliveries import DeliveryService
 from domain.directory_service import DirectoryService
+from domain.follow import FollowService
 from domain.incident_service import IncidentService
 from domain.intake_service import IntakeService
 from domain.ledger_service import LedgerService
@@ -114,6 +116,7 @@ class Container:
     ledger: LedgerService
     templates: TemplateService
     lifeline: IncidentService
+    follow: FollowService
     lifeline_hub: LifelineHub | None = None
     triage: TriageService | None = None
     catchup: CatchUpLoop | None = None
@@ -203,6 +206,7 @@ def build(
         ledger=ledger,
         templates=TemplateService(commands),
         lifeline=IncidentService(commands, _known_district),
+        follow=FollowService(commands),
     )
     container.lifeline_hub = LifelineHub(
         views.get(LifelineProjection), clock, settings.lifeline_poll_interval
@@ -217,6 +221,7 @@ def build(
         )
     if settings.dispatch:
         container.dispatcher = make_dispatcher(settings, clock, (warnings, deliveries), views)
+        attach_mail(container.dispatcher, settings, container.follow, views)
     if settings.database().kind == "sqlite":
         if settings.projections_in_process:
             container.catchup = CatchUpLoop(

@@ -126,6 +126,17 @@ class Settings(BaseSettings):
     triage_analyzer: Literal["fast", "kiwi"] = Field(
         default="fast", description="keyword rules on word pieces (fast) or kiwipiepy nouns/stems"
     )
+    smtp_host: str = Field(
+        default="",
+        description="SMTP server for citizens' mail: follow notices and answers to the report"
+        " form (empty: no e-mail is offered or sent)",
+    )
+    smtp_port: int = 25
+    smtp_from: str = Field(default="smc@seoul.go.kr", description="From: of SMC's e-mail")
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    follow_rate_limit: int = Field(default=10, description="follow requests per client/hour")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

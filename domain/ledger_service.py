@@ -12,11 +12,14 @@ from domain.context import Cause, current_cause, current_time
 from domain.deadline_policy import Deadline, DeadlinePolicy
 from domain.deliveries import Delivery
 from domain.errors import ConcurrencyConflictError, InvalidInputError
+from domain.follow import mail_reply
 from domain.ledger import TRANSITIONS, Case, State
 from domain.postings import Posting
 from domain.store import Commands, Recorded
 
 UNIT_KINDS = ("department", "district")
+MAILED = ("web", "open311")
+"""Channels whose citizens may leave an e-mail address for the answer."""
 
 
 def check_unit(unit: str) -> str:
@@ -241,8 +244,11 @@ class LedgerService:
         return self.commands.run(cause, command)
 
     def _reply_delivery(self, case: Case) -> list[Delivery]:
+        if case.channel in MAILED:
+            posting = self._posting(case.posting_id)
+            return mail_reply(posting, case) if posting is not None else []
         if case.channel != "x" or not case.reply:
-            return []  # web form, Open311, SMS: served from the public record and Open311 API
+            return []  # SMS, or no reply: served from the public record and Open311 API
         posting = self.store.load(UUID(case.posting_id), Posting, "posting")
         account = posting.details.get("account") or self.reply_account
         payload = {
@@ -252,6 +258,14 @@ class LedgerService:
         }
         identifier = f"reply:{case.id}:{case.version}"
         return [Delivery(identifier, f"x:{account}", "", payload)]
+
+    def _posting(self, posting_id: str) -> Posting | None:
+        """The stored posting of a case, if there is one (cases may be opened by reference)."""
+        try:
+            pid = UUID(posting_id)
+        except ValueError:
+            return None
+        return self.store.load(pid, Posting, "posting") if self.store.exists(pid) else None
 
     def close(self, cause: Cause, case_id: UUID, expected_version: int | None = None) -> Recorded:
         return self._act(cause, case_id, expected_version, lambda c: c.close())

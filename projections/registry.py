@@ -6,6 +6,7 @@ from projections.base import SmcProjection
 from projections.deliveries import DeliveriesProjection
 from projections.directory import DirectoryProjection
 from projections.event_log import EventLogProjection
+from projections.follow import FollowProjection
 from projections.intake import IntakeProjection
 from projections.ledger import LedgerProjection
 from projections.lifeline import LifelineProjection
@@ -29,6 +30,7 @@ PROJECTIONS: tuple[type[SmcProjection], ...] = (
     LifelineProjection,
     MissingPersonsProjection,
     TriageProjection,
+    FollowProjection,
 )
 
 

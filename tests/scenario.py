@@ -11,6 +11,7 @@ from api.demo import load_demo
 from channels.x.replay import replay_file
 from domain.context import Cause
 from domain.directory import Role
+from domain.follow import subscription_id
 from domain.postings import IncomingPosting
 from tests.helpers import store_posting
 from tests.shared_data import shared_data_dir
@@ -19,7 +20,7 @@ KST = ZoneInfo("Asia/Seoul")
 WHO = Cause("system:test")
 
 # projections the story below is known to give rows to
-COVERED = {"directory", "event_log", "intake", "ledger", "public"}
+COVERED = {"directory", "event_log", "follow", "intake", "ledger", "public"}
 
 
 def fill(container: Container) -> None:
@@ -57,5 +58,8 @@ def _ledger_story(container: Container) -> None:
     ledger.designate(WHO, cases[0], "kim.official")
     ledger.respond(WHO, cases[0], "보수했습니다. 문의: 02-120-0000 / help@seoul.go.kr")
     ledger.publish(WHO, cases[0])
+    followed = str(items[1].posting_id)
+    container.follow.subscribe(WHO, followed, "follower@example.org", "ko")
+    container.follow.confirm(WHO, subscription_id(followed, "follower@example.org"))
     ledger.transfer(WHO, cases[1], "department:ROAD", "road surface")
     ledger.merge(WHO, cases[2], cases[1])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ContainerDep
+from api.pages_follow import posting_page
 from api.rendering import environment, render
 from api.routes.system import AfterQuery, wait_for
 from projections.public import PublicProjection
@@ -77,9 +78,5 @@ def feed(request: Request, container: ContainerDep) -> Response:
 
 
 @router.get("/public/{posting_id}", response_class=HTMLResponse, include_in_schema=False)
-def public_posting(request: Request, posting_id: str, container: ContainerDep) -> HTMLResponse:
-    view = container.views.get(PublicProjection)
-    found = view.posting(posting_id)
-    if found is None or found["exercise"]:
-        raise HTTPException(404, "no such public posting")
-    return render(request, "public_posting.html", p=found, history=view.history(posting_id))
+def public_posting(request: Request, posting_id: str) -> HTMLResponse:
+    return posting_page(request, posting_id)  # with its Atom link and the follow form
