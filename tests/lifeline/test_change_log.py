@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Container
+from projections.catchup import catch_up
 from projections.lifeline import LifelineProjection
 from tests.lifeline.helpers import DONGJAK, GWANAK, DeskApi
 from tests.lifeline.test_lifeline_ws import receive
@@ -71,7 +72,7 @@ def test_a_rebuilt_view_has_the_same_log_and_gives_clients_the_same_states(
     before, log, resumed = view.dump(), _log(container), _hello(client, middle)
     assert len(log) == 1
     view.reset()
-    container.views.wait(desk.position, ["lifeline"])
+    catch_up(container.store, view, page_size=2, until=desk.position)
     assert view.dump() == before
     assert _log(container) == log
     assert _hello(client, middle) == resumed
