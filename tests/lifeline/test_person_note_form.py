@@ -27,8 +27,8 @@ NOTE = {
 }
 
 
-def _person(desk: DeskApi) -> str:
-    iid = desk.open()
+def _person(desk: DeskApi, **incident: str) -> str:
+    iid = desk.open(**incident)
     body = {
         "full_name": "이서연",
         "alternate_names": ["Lee Seo-yeon"],
@@ -41,8 +41,8 @@ def _person(desk: DeskApi) -> str:
     return pid
 
 
-def _form_tokens(client: TestClient, pid: str) -> dict[str, str]:
-    page = client.get(f"/lifeline/persons/{pid}?lang=en")
+def _form_tokens(client: TestClient, pid: str, query: str = "lang=en") -> dict[str, str]:
+    page = client.get(f"/lifeline/persons/{pid}?{query}")
     assert page.status_code == 200, page.text
     csrf, key = CSRF.search(page.text), KEY.search(page.text)
     assert csrf and key
@@ -54,6 +54,10 @@ def _send(client: TestClient, pid: str, **over: Any) -> Response:
     url = f"/lifeline/persons/{pid}/notes?lang=en"
     sent: Response = client.post(url, data=data, follow_redirects=False)
     return sent
+
+
+def _after(sent: Response) -> int:
+    return int(sent.headers["location"].split("after=")[1].split("&")[0])
 
 
 def _public_texts(client: TestClient, pid: str, after: int) -> str:
@@ -120,9 +124,9 @@ def test_the_same_form_sent_twice_makes_one_note(client: TestClient, container: 
     again = client.post(url, data={**tokens, **NOTE}, follow_redirects=False)
     assert first.status_code == again.status_code == 303
     assert first.headers["location"].split("&")[0] == again.headers["location"].split("&")[0]
-    pending = client.get(
-        "/api/lifeline/persons/pending", headers=user_with_role(client, container, Role.DESK)
-    )
+    staff = user_with_role(client, container, Role.DESK)
+    after = _after(first)
+    pending = client.get(f"/api/lifeline/persons/pending?after={after}", headers=staff)
     assert [n["person_id"] for n in pending.json()] == [pid]
 
 
@@ -179,3 +183,23 @@ def test_the_moderation_page_is_for_the_desk_only(client: TestClient, container:
     assert client.get("/desk/persons/moderation", headers=official).status_code == 403
     desk = user_with_role(client, container, Role.DESK)
     assert client.get("/desk/persons/moderation", headers=desk).status_code == 200
+
+
+def test_exercise_records_take_notes_in_the_exercise_view_only(
+    client: TestClient, container: Container
+) -> None:
+    desk = DeskApi(client, container)
+    pid = _person(desk, status="Exercise", key="drill-note-form")
+    assert client.get(f"/lifeline/persons/{pid}").status_code == 404
+    page = client.get(f"/lifeline/persons/{pid}?exercise=1&lang=ko").text
+    assert "훈련" in page and "메모 남기기" in page and 'name="exercise" value="1"' in page
+    listing = client.get("/lifeline/persons?q=Lee Seoyeon&exercise=1").text
+    assert f'href="/lifeline/persons/{pid}?exercise=1"' in listing
+    tokens = _form_tokens(client, pid, "exercise=1")
+    url = f"/lifeline/persons/{pid}/notes"
+    assert client.post(url, data={**tokens, **NOTE}).status_code == 404  # not the real view
+    sent = client.post(url, data={**tokens, **NOTE, "exercise": "1"}, follow_redirects=False)
+    assert sent.status_code == 303 and "exercise=1" in sent.headers["location"]
+    staff = user_with_role(client, container, Role.DESK)
+    pending = client.get(f"/api/lifeline/persons/pending?after={_after(sent)}", headers=staff)
+    assert [(n["person_id"], n["exercise"]) for n in pending.json()] == [(pid, True)]
