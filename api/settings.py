@@ -107,6 +107,20 @@ class Settings(BaseSettings):
     lifeline_poll_interval: float = Field(
         default=0.05, description="seconds between the LIFELINE hub's checks of its view"
     )
+    ws_allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="browser origins besides the server's own (its Host and SMC_PUBLIC_BASE_URL)"
+        ' that may open WebSockets, JSON: ["https://lifeline.seoul.go.kr"]',
+    )
+    lifeline_note_rate_limit: int = Field(
+        default=10, ge=1, description="anonymous missing-person notes per client/hour"
+    )
+    missing_person_expiry_days: int = Field(
+        default=60, ge=1, description="days from registration until a person record's expiry"
+    )
+    missing_person_retention_days: int = Field(
+        default=30, ge=0, description="days a person record stays public after its incident closed"
+    )
 
     triage_threshold: float = Field(
         default=0.6, ge=0, le=1, description="triage decisions less sure than this need a person"

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from api.lifeline_geo import LifelineReads
 from api.lifeline_messages import Delta, ErrorMsg, Hello, Snapshot
+from api.ws_origin import REFUSED_CODE, REFUSED_REASON, origin_allowed
 from domain.clock import Clock
 from projections import lifeline_queries as q
 from projections.lifeline import LifelineProjection, utc
@@ -50,6 +51,7 @@ class LifelineHub:
         self.poll_interval = poll_interval
         self.clients: set[Client] = set()
         self.broadcasts = 0
+        self.refused_origins = 0
         self._last = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
@@ -170,13 +172,28 @@ async def _drain(websocket: WebSocket) -> None:
         await websocket.receive_text()  # the client has nothing more to say; watch for close
 
 
+def _refused(websocket: WebSocket, hub: LifelineHub) -> bool:
+    """A browser page of another origin may not read the feed (counted and logged)."""
+    settings = websocket.app.state.container.settings
+    origin = websocket.headers.get("origin")
+    allowed = [settings.public_base_url, *settings.ws_allowed_origins]
+    if origin_allowed(origin, websocket.headers.get("host", ""), allowed):
+        return False
+    hub.refused_origins += 1
+    log.warning("refused a cross-origin WebSocket from %r (%d so far)", origin, hub.refused_origins)
+    return True
+
+
 @router.websocket("/ws/lifeline")
 async def lifeline_socket(websocket: WebSocket) -> None:
-    await websocket.accept()
+    hub = hub_of(websocket)
+    await websocket.accept()  # accepted first, so that the browser sees the code and reason
+    if _refused(websocket, hub):
+        await websocket.close(code=REFUSED_CODE, reason=REFUSED_REASON)
+        return
     hello = await _hello(websocket)
     if hello is None:
         return
-    hub = hub_of(websocket)
     client = await hub.join(hello)
     tasks = [asyncio.create_task(_pump(websocket, client)), asyncio.create_task(_drain(websocket))]
     try:

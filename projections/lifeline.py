@@ -67,12 +67,18 @@ class LifelineProjection(SmcProjection):
         " sent TEXT NOT NULL, expires_utc TEXT NOT NULL, position BIGINT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS ll_changes (position BIGINT PRIMARY KEY,"
         " incident_id TEXT NOT NULL, exercise INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS ll_changes_key ON ll_changes (incident_id, exercise, position)",
         "CREATE TABLE IF NOT EXISTS ll_suggestions (id TEXT PRIMARY KEY, proposal TEXT NOT NULL,"
         " state TEXT NOT NULL, incident_id TEXT NOT NULL, reason TEXT NOT NULL,"
         " suggested_at TEXT NOT NULL, decided_by TEXT NOT NULL, position BIGINT NOT NULL)",
     )
 
     def _changed(self, tx: ViewTx, position: int, incident_id: str, exercise: bool) -> None:
+        """Record the change, replacing the earlier change of the same incident (see above)."""
+        tx.execute(
+            "DELETE FROM ll_changes WHERE incident_id = ? AND exercise = ? AND position < ?",
+            [incident_id, int(exercise), position],
+        )
         tx.execute(
             "INSERT INTO ll_changes VALUES (?, ?, ?) ON CONFLICT (position) DO NOTHING",
             [position, incident_id, int(exercise)],

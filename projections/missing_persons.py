@@ -119,18 +119,14 @@ class MissingPersonsProjection(SmcProjection):
         )
 
     # -- public reads -----------------------------------------------------------------------
-    def search(
-        self, query: str, *, exercise: bool, now: datetime, incident_id: str | None = None
-    ) -> list[Row]:
-        keys = query_keys(query)
+    @staticmethod
+    def _policy(exercise: bool, now: datetime, retention_days: int) -> tuple[list[str], list[Any]]:
+        """What the public may see: the view's records, before their expiry, and no longer
+        than ``retention_days`` after their incident was closed."""
         where = ["p.exercise = ?", "p.expiry_date > ?", "(i.closed_at = '' OR i.closed_at > ?)"]
-        params: list[Any] = [int(exercise), utc(now), utc(now - timedelta(days=RETENTION_DAYS))]
-        for key in keys:
-            where.append("p.search LIKE ?")
-            params.append(f"%{key}%")
-        if incident_id:
-            where.append("p.incident_id = ?")
-            params.append(incident_id)
+        return where, [int(exercise), utc(now), utc(now - timedelta(days=retention_days))]
+
+    def _public_rows(self, where: list[str], params: list[Any]) -> list[Row]:
         rows = self.query(
             f"SELECT {PUBLIC_COLUMNS} FROM mp_persons p JOIN mp_incidents i"  # noqa: S608
             f" ON i.id = p.incident_id WHERE {' AND '.join(where)}"
@@ -138,6 +134,40 @@ class MissingPersonsProjection(SmcProjection):
             params,
         )
         return [self._public(r) for r in rows]
+
+    def search(
+        self,
+        query: str,
+        *,
+        exercise: bool,
+        now: datetime,
+        incident_id: str | None = None,
+        retention_days: int = RETENTION_DAYS,
+    ) -> list[Row]:
+        where, params = self._policy(exercise, now, retention_days)
+        for key in query_keys(query):
+            where.append("p.search LIKE ?")
+            params.append(f"%{key}%")
+        if incident_id:
+            where.append("p.incident_id = ?")
+            params.append(incident_id)
+        return self._public_rows(where, params)
+
+    def public_person(
+        self, person_id: str, *, exercise: bool, now: datetime, retention_days: int = RETENTION_DAYS
+    ) -> Row | None:
+        """One record as the public may see it, or None (unknown, expired, other view)."""
+        where, params = self._policy(exercise, now, retention_days)
+        found = self._public_rows([*where, "p.id = ?"], [*params, person_id])
+        return found[0] if found else None
+
+    def note_state(self, person_id: str, note_id: str) -> Row | None:
+        """A note's claim and moderation state, for the relative who sent it (no contact)."""
+        rows = self.query(
+            "SELECT id, status, moderation, at FROM mp_notes WHERE id = ? AND person_id = ?",
+            [note_id, person_id],
+        )
+        return rows[0] if rows else None
 
     def _public(self, row: Row) -> Row:
         out = dict(row)
@@ -165,9 +195,15 @@ class MissingPersonsProjection(SmcProjection):
         return out
 
     def pending(self, limit: int = 100) -> list[Row]:
-        return self.query(
-            "SELECT n.id, n.person_id, p.full_name, n.status, n.text, n.author_name, n.at"
-            " FROM mp_notes n JOIN mp_persons p ON p.id = n.person_id"
+        """Notes awaiting moderation, with the private contact (staff only)."""
+        rows = self.query(
+            "SELECT n.id, n.person_id, p.full_name, p.exercise, n.status, n.text, n.author_name,"
+            " n.last_known_location, n.contact, n.at FROM mp_notes n"
+            " JOIN mp_persons p ON p.id = n.person_id"
             " WHERE n.moderation = 'pending' ORDER BY n.position LIMIT ?",
             [limit],
         )
+        for r in rows:
+            r["contact"] = json.loads(r["contact"])
+            r["exercise"] = bool(r["exercise"])
+        return rows

@@ -7,11 +7,12 @@ import secrets
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import Field
 
 from api.bootstrap import Container
 from api.deps import ContainerDep, PrincipalDep, allow, anyone
+from api.ratelimit import client_key, limiter
 from api.routes.system import AfterQuery, wait_for
 from api.schemas import Strict, Written
 from domain.context import Cause
@@ -65,7 +66,7 @@ class ModerateBody(Strict):
 
 
 def service(container: Container) -> MissingPersonService:
-    return MissingPersonService(container.commands)
+    return MissingPersonService(container.commands, container.settings.missing_person_expiry_days)
 
 
 def _written(result: Any) -> Written:
@@ -76,12 +77,46 @@ def public_search(
     container: Container, q: str, exercise: bool, incident: str | None = None
 ) -> list[dict[str, Any]]:
     rows = container.views.get(MissingPersonsProjection).search(
-        q, exercise=exercise, now=container.clock.now(), incident_id=incident
+        q,
+        exercise=exercise,
+        now=container.clock.now(),
+        incident_id=incident,
+        retention_days=container.settings.missing_person_retention_days,
     )
-    for row in rows:
-        for note in row["notes"]:
-            note["text"] = redact(note["text"]).text
-    return rows
+    return [public_notes(row) for row in rows]
+
+
+def public_person(container: Container, person_id: UUID, exercise: bool) -> dict[str, Any]:
+    """One record as the public sees it; 404 when unknown, expired or of the other view."""
+    found = container.views.get(MissingPersonsProjection).public_person(
+        str(person_id),
+        exercise=exercise,
+        now=container.clock.now(),
+        retention_days=container.settings.missing_person_retention_days,
+    )
+    if found is None:
+        raise HTTPException(404, "no public missing-person record with this id")
+    return public_notes(found)
+
+
+def public_notes(row: dict[str, Any]) -> dict[str, Any]:
+    """Approved notes pass through the redaction of personal data before they are shown."""
+    for note in row["notes"]:
+        note["text"] = redact(note["text"]).text
+        note["last_known_location"] = redact(note["last_known_location"]).text
+    return row
+
+
+def note_allowance(request: Request, container: Container) -> None:
+    """Anonymous notes count against a per-client hourly allowance (429 beyond it)."""
+    limit = container.settings.lifeline_note_rate_limit
+    wait = limiter(request, "person_notes", limit).hit(client_key(request))
+    if wait is not None:
+        raise HTTPException(
+            429,
+            f"too many notes from this client: at most {limit} an hour; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 @router.get("/persons")
@@ -138,9 +173,11 @@ def register(
 
 @router.post("/persons/{person_id}/notes", dependencies=[anyone()])
 def add_note(
-    person_id: UUID, body: NoteBody, container: ContainerDep, who: PrincipalDep
+    request: Request, person_id: UUID, body: NoteBody, container: ContainerDep, who: PrincipalDep
 ) -> Written:
     """Anyone (relatives, too) may add a note; it is public only after moderation."""
+    if not who.signed_in:
+        note_allowance(request, container)
     note = NoteIn(
         key=body.key or secrets.token_hex(16),
         status=body.status,
