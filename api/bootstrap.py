@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.auto_answer_wiring import auto_answerer, knowledge_base
 from api.dispatcher import Dispatcher
 from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
@@ -14,12 +15,14 @@ from api.warning_ports import make_dispatcher, warning_services
 from api.watcher import DeadlineWatcher
 from api.ws_lifeline import LifelineHub
 from channels.reference_data import load_district_locator
+from domain.auto_answer import AutoAnswerSettings
 from domain.calendar import BusinessCalendar
 from domain.clock import Clock, SystemClock
 from domain.deliveries import DeliveryService
 from domain.directory_service import DirectoryService
 from domain.incident_service import IncidentService
 from domain.intake_service import IntakeService
+from domain.knowledge_base import KnowledgeBase
 from domain.ledger_service import LedgerService
 from domain.routing import RoutingTriager
 from domain.store import Commands, SmcStore
@@ -118,6 +121,8 @@ class Container:
     worker: Worker | None = None
     dispatcher: Dispatcher | None = None
     watcher: DeadlineWatcher | None = None
+    knowledge_base: KnowledgeBase | None = None
+    auto_answer: AutoAnswerSettings | None = None
     started: bool = field(default=False)
     closed: bool = field(default=False)
 
@@ -176,7 +181,9 @@ def build(
     warnings, deliveries = warning_services(settings, commands, views)
     triage = triage_service(settings, commands)
     ledger = LedgerService(commands, BusinessCalendar.korean(range(2020, 2036)))
-    routing = RoutingTriager(triage, ledger, settings.triage_threshold)
+    kb = knowledge_base(settings)
+    answerer = auto_answerer(settings, kb, ledger)
+    routing = RoutingTriager(triage, ledger, settings.triage_threshold, answerer)
     container = Container(
         settings=settings,
         clock=clock,
@@ -193,6 +200,8 @@ def build(
         ledger=ledger,
         templates=TemplateService(commands),
         lifeline=IncidentService(commands, _known_district),
+        knowledge_base=kb,
+        auto_answer=AutoAnswerSettings(commands),
     )
     container.lifeline_hub = LifelineHub(
         views.get(LifelineProjection), clock, settings.lifeline_poll_interval
