@@ -79,14 +79,13 @@ class AutoAnswerer:
         if found is None or found.confidence < self.threshold:
             return []
         send = case.unit is not None and self.sends(case.unit)
-        text = found.render(reference=posting.source_id)
-        entry = found.entry
+        text, lang, entry = found.render(reference=posting.source_id), found.lang, found.entry
         cause = Cause(AUTO_ACTOR, exercise=current_cause().exercise)
         with acting(cause, current_time()):
-            case.draft_auto_answer(entry.id, entry.version, found.confidence, text, found.lang, send)
+            case.draft_auto_answer(entry.id, entry.version, found.confidence, text, lang, send)
             if not send:
                 return []
-            case.respond(text, f"kb:{entry.id}@{entry.version}", found.lang, automatic=True)
+            case.respond(text, f"kb:{entry.id}@{entry.version}", lang, automatic=True)
             case.publish()
             return list(self.deliver(case, posting))
 

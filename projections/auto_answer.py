@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import domain.auto_answer  # noqa: F401 - the events this projection reads
-import domain.ledger  # noqa: F401
+import domain.ledger  # noqa: F401 - the events this projection reads
 from domain.auto_answer import AUTO_ACTOR
 from projections.base import SmcProjection, handles
 from projections.views import Row, ViewTx
