@@ -82,9 +82,10 @@ class AutoAnswerProjection(SmcProjection):
         return rows[0] if rows else None
 
     def answers(self, status: str | None = None, limit: int = 50) -> list[Row]:
-        where, params = ("WHERE status = ? AND exercise = 0", [status]) if status else ("", [])
+        where, params = ("AND status = ?", [status]) if status else ("", [])
         return self.query(
-            f"SELECT {COLUMNS} FROM aa_cases {where} ORDER BY position DESC LIMIT ?",  # noqa: S608
+            f"SELECT {COLUMNS} FROM aa_cases WHERE exercise = 0 {where}"  # noqa: S608
+            " ORDER BY position DESC LIMIT ?",
             [*params, limit],
         )
 
