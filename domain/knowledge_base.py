@@ -34,25 +34,47 @@ def normalise(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Text:
+    """A posting's text prepared once: Latin words between spaces, Korean without spaces."""
+
+    words: str
+    squashed: str
+
+    @classmethod
+    def of(cls, text: str) -> Text:
+        norm = normalise(text)
+        return cls(f" {_NON_WORD.sub(' ', norm).strip()} ", norm.replace(" ", ""))
+
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")  # Korean particles and punctuation split Latin words
+
+
+@dataclass(frozen=True)
 class Terms:
     """Words in both languages: Korean ones match ignoring spaces, Latin ones as whole words."""
 
     words: tuple[str, ...]
+    latin: tuple[tuple[str, str], ...] = ()  # (word, " needle ") matched in Text.words
+    other: tuple[tuple[str, str], ...] = ()  # (word, needle) matched in Text.squashed
 
     @classmethod
     def of(cls, raw: Mapping[str, list[str]]) -> Terms:
-        words = {normalise(w) for lang in LANGS for w in raw.get(lang, [])}
-        return cls(tuple(sorted(w for w in words if w)))
+        words = tuple(sorted({normalise(w) for lang in LANGS for w in raw.get(lang, [])} - {""}))
+        latin = tuple(
+            (w, f" {_NON_WORD.sub(' ', w).strip()} ")
+            for w in words
+            if w.isascii() and any(c.isalnum() for c in w)
+        )
+        taken = {w for w, _ in latin}
+        other = tuple((w, w.replace(" ", "")) for w in words if w not in taken)
+        return cls(words, latin, other)
 
-    def found(self, text: str, squashed: str) -> list[str]:
-        hits = [w for w in self.words if _contains(w, text, squashed)]
+    def found(self, text: Text) -> list[str]:
+        hits = [w for w, n in self.latin if n in text.words]
+        hits += [w for w, n in self.other if n in text.squashed]
+        if len(hits) < 2:
+            return hits
         return [w for w in hits if not any(w != o and w.replace(" ", "") in o for o in hits)]
-
-
-def _contains(word: str, text: str, squashed: str) -> bool:
-    if word.isascii() and any(c.isalnum() for c in word):
-        return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
-    return word.replace(" ", "") in squashed
 
 
 @dataclass(frozen=True)
@@ -111,12 +133,11 @@ class KnowledgeBase:
     def match(self, text: str) -> Match | None:
         """The best entry for ``text`` with its confidence, or None (not a question, a
         dangerous word, or no topic keyword)."""
-        norm = normalise(text)
-        squashed = norm.replace(" ", "")
-        if not self.question_cues.found(norm, squashed) or self.never_answer.found(norm, squashed):
+        prepared = Text.of(text)
+        if not self.question_cues.found(prepared) or self.never_answer.found(prepared):
             return None
         scored = sorted(
-            (s for s in (_score(e, norm, squashed) for e in self.entries) if s is not None),
+            (s for s in (_score(e, prepared) for e in self.entries) if s is not None),
             key=lambda s: -s[0],
         )
         if not scored:
@@ -129,13 +150,13 @@ class KnowledgeBase:
         return Match(entry, round(best, 4), lang, reason)
 
 
-def _score(entry: Entry, norm: str, squashed: str) -> tuple[float, Entry, str] | None:
-    topic = entry.keywords.found(norm, squashed)
-    if not topic or entry.exclude.found(norm, squashed):
+def _score(entry: Entry, text: Text) -> tuple[float, Entry, str] | None:
+    topic = entry.keywords.found(text)
+    if not topic or entry.exclude.found(text):
         return None
-    if entry.requires is not None and not entry.requires.found(norm, squashed):
+    if entry.requires is not None and not entry.requires.found(text):
         return None
-    details = entry.details.found(norm, squashed)
+    details = entry.details.found(text)
     confidence = min(0.95, 0.55 + 0.15 * min(len(topic), 2) + 0.1 * min(len(details), 2))
     return confidence, entry, f"topic: {', '.join(topic)}; details: {', '.join(details) or '-'}"
 
