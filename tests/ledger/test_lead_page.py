@@ -100,3 +100,14 @@ def test_lead_page_links_to_the_cases(
     assert 'href="/desk/lead"' in page.text  # in the navigation for leads
     english = client.get("/desk/lead?unit=department:BUS&lang=en")
     assert "Missed deadlines, still open" in english.text and "kim.official" in english.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf and 'id="auto-send"' in page.text and "checked" not in page.text
+    done = client.post(
+        "/desk/lead/auto-send",
+        data={"csrf_token": csrf.group(1), "unit": "department:BUS", "send": "true"},
+    )
+    assert done.status_code == 200 and 'name="send" value="true" checked' in done.text
+    policies = client.get("/api/auto-answer/policies", headers=login(client, "kim.official"))
+    assert {"unit": "department:BUS", "send": 1} in [
+        {"unit": p["unit"], "send": p["send"]} for p in policies.json()
+    ]
