@@ -139,6 +139,10 @@ class PublicProjection(SmcProjection):
         tx.execute(
             "UPDATE pub_postings SET reply_auto = 0 WHERE case_id = ?", [str(e.originator_id)]
         )
+        for row in tx.all(
+            "SELECT id, text FROM pub_postings WHERE case_id = ?", [str(e.originator_id)]
+        ):
+            self._index(tx, row["id"], row["text"])  # the retracted answer is no longer found
 
     @handles("Case.ReplyPublished")
     def _published(self, e: Any, tx: ViewTx, position: int) -> None:

@@ -165,6 +165,8 @@ def test_auto_send_publishes_then_an_official_retracts_it(
 
     public = client.get(f"/public/{case['posting_id']}?lang=ko")
     assert 'id="reply-auto"' in public.text and "자동 답변 게시" in public.text
+    found = client.get("/api/public/postings?q=버스정보시스템").json()
+    assert [(p["id"], p["reply_auto"]) for p in found] == [(case["posting_id"], 1)]
 
     no_reason = client.post(f"/api/cases/{case['id']}/retract", json={}, headers=officer)
     assert no_reason.status_code == 422
@@ -177,6 +179,7 @@ def test_auto_send_publishes_then_an_official_retracts_it(
     assert after is not None and after["state"] == "assigned" and after["reply"] is None
     public = client.get(f"/public/{case['posting_id']}?lang=ko")
     assert 'id="posting-reply"' not in public.text and "자동 답변 철회" in public.text
+    assert client.get("/api/public/postings?q=버스정보시스템").json() == []
     again = client.post(
         f"/api/cases/{case['id']}/retract", json={"reason": "twice"}, headers=officer
     )
