@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from api.auto_answer_wiring import knowledge_base
+from api.settings import Settings, SettingsError
 from channels.knowledge_base import KNOWLEDGE_BASE_FILE, load_knowledge_base
 from domain.knowledge_base import KnowledgeBase, KnowledgeBaseError, eligible
+from tests.conftest import TEST_SECRET
 
 THRESHOLD = 0.8  # the default SMC_AUTO_ANSWER_THRESHOLD
 
@@ -153,3 +157,17 @@ def test_a_duplicate_id_is_refused() -> None:
     raw["entries"].append(copy.deepcopy(raw["entries"][0]))
     with pytest.raises(KnowledgeBaseError, match="'night-bus': id is used twice"):
         KnowledgeBase.from_dict(raw)
+
+
+def test_a_broken_file_stops_start_up_with_one_clear_line(tmp_path: Path) -> None:
+    raw = _raw()
+    del raw["entries"][2]["answer"]["ko"]
+    path = tmp_path / "kb.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), "utf-8")
+    settings = Settings(env="test", secret_key=TEST_SECRET, auto_answer_file=path)
+    with pytest.raises(SettingsError) as err:
+        knowledge_base(settings)
+    message = str(err.value)
+    assert message.startswith("SMC_AUTO_ANSWER_FILE: ") and str(path) in message
+    assert "entry 'district-office-hours': field 'answer.ko'" in message
+    assert knowledge_base(Settings(env="test", secret_key=TEST_SECRET, auto_answer=False)) is None
