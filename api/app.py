@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import errors, pages, pages_inbox, pages_intake, pages_lifeline, ws_lifeline
+from api import errors, pages, pages_inbox, pages_intake, pages_lead, pages_lifeline, ws_lifeline
 from api import pages_drills as drill_pages
 from api import pages_follow as follow_pages
 from api import pages_persons as person_pages
@@ -20,6 +20,8 @@ from api import pages_triage as triage_pages
 from api import pages_warnings as warning_pages
 from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
+from api.routes import auto_answer as auto_answer_api
+from api.routes import lead as lead_api
 from api.routes import lifeline_suggestions as suggestions_api
 from api.routes import missing_persons as persons_api
 from api.routes import open311 as open311_api
@@ -64,6 +66,9 @@ def create_app(
     app.include_router(directory.router)
     app.include_router(intake.router)
     app.include_router(cases.router)
+    app.include_router(auto_answer_api.router)
+    app.include_router(lead_api.router)
+    app.include_router(pages_lead.router)
     app.include_router(public.router)
     app.include_router(warnings.router)
     app.include_router(cap.router)

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.auto_answer_wiring import auto_answerer, knowledge_base
 from api.dispatcher import Dispatcher
 from api.follow_mail import attach_mail
 from api.rss_poller import FeedPoller
@@ -16,6 +17,7 @@ from api.warning_ports import make_dispatcher, warning_services
 from api.watcher import DeadlineWatcher
 from api.ws_lifeline import LifelineHub
 from channels.reference_data import load_district_locator
+from domain.auto_answer import AutoAnswerSettings
 from domain.calendar import BusinessCalendar
 from domain.clock import Clock, SystemClock
 from domain.deliveries import DeliveryService
@@ -23,6 +25,7 @@ from domain.directory_service import DirectoryService
 from domain.follow import FollowService
 from domain.incident_service import IncidentService
 from domain.intake_service import IntakeService
+from domain.knowledge_base import KnowledgeBase
 from domain.ledger_service import LedgerService
 from domain.neardup import NearDuplicateIndex
 from domain.routing import RoutingTriager
@@ -124,6 +127,8 @@ class Container:
     dispatcher: Dispatcher | None = None
     watcher: DeadlineWatcher | None = None
     feeds: FeedPoller | None = None
+    knowledge_base: KnowledgeBase | None = None
+    auto_answer: AutoAnswerSettings | None = None
     started: bool = field(default=False)
     closed: bool = field(default=False)
 
@@ -186,7 +191,9 @@ def build(
     warnings, deliveries = warning_services(settings, commands, views)
     triage = triage_service(settings, commands)
     ledger = LedgerService(commands, BusinessCalendar.korean(range(2020, 2036)))
-    routing = RoutingTriager(triage, ledger, settings.triage_threshold)
+    kb = knowledge_base(settings)
+    answerer = auto_answerer(settings, kb, ledger)
+    routing = RoutingTriager(triage, ledger, settings.triage_threshold, answerer)
     triage.follow_ups.append(routing.rerouted)  # a corrected triage moves the case too
     container = Container(
         settings=settings,
@@ -207,6 +214,8 @@ def build(
         templates=TemplateService(commands),
         lifeline=IncidentService(commands, _known_district),
         follow=FollowService(commands),
+        knowledge_base=kb,
+        auto_answer=AutoAnswerSettings(commands),
     )
     container.lifeline_hub = LifelineHub(
         views.get(LifelineProjection), clock, settings.lifeline_poll_interval

@@ -20,6 +20,7 @@ from domain.context import Cause
 from domain.directory import Role
 from domain.errors import DomainError
 from domain.templates import fill
+from projections.auto_answer import AutoAnswerProjection
 from projections.directory import DirectoryProjection
 from projections.event_log import EventLogProjection
 from projections.intake import IntakeProjection
@@ -152,6 +153,11 @@ def case_page(
         log.history(str(case_id)) + log.history(case["posting_id"]), key=lambda r: r["position"]
     )
     templates = container.views.get(TemplatesProjection).all()
+    auto = container.views.get(AutoAnswerProjection).for_case(str(case_id))
+    draft = _draft(container, case, posting, template)
+    template_id = template
+    if not draft and auto is not None and auto["status"] == "drafted" and not case["reply"]:
+        draft, template_id = auto["text"], f"kb:{auto['entry_id']}@{auto['entry_version']}"
     return render(
         request,
         "case.html",
@@ -159,7 +165,9 @@ def case_page(
         posting=posting,
         history=history,
         templates=templates,
-        draft=_draft(container, case, posting, template),
+        draft=draft,
+        template_id=template_id,
+        auto=auto,
         due=kst(case["deadline"]),
         units=units(container),
         message=message,

@@ -151,6 +151,13 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     follow_rate_limit: int = Field(default=10, description="follow requests per client/hour")
+    auto_answer: bool = Field(default=True, description="draft answers from the knowledge base")
+    auto_answer_threshold: float = Field(
+        default=0.8, ge=0, le=1, description="how sure a knowledge-base match must be to draft"
+    )
+    auto_answer_file: Path | None = Field(
+        default=None, description="the auto-answer knowledge base (default: the bundled one)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -49,6 +49,11 @@ TRANSITIONS: dict[str, tuple[tuple[State, ...], State | None]] = {
     "reopen": ((S.PUBLISHED, S.CLOSED), S.ASSIGNED),
     "merge": ((S.RECEIVED, S.TRIAGED, *OPEN_WORK), S.MERGED),
     "withdraw": (NOT_FINAL, S.WITHDRAWN),
+    # auto-answer (domain/auto_answer.py): a draft, a reply sent without a person, undoing it
+    "draft_auto_answer": ((S.TRIAGED, S.ASSIGNED), None),
+    "auto_respond": ((S.ASSIGNED,), S.RESPONDED),
+    "retract": ((S.RESPONDED, S.PUBLISHED, S.CLOSED), S.ASSIGNED),
+    "correct": ((S.RESPONDED, S.PUBLISHED, S.CLOSED), S.RESPONDED),
 }
 
 
@@ -89,6 +94,7 @@ class Case(SmcAggregate):
         self.remaining_seconds: float | None = None
         self.missed: list[str] = []
         self.merged_into: str | None = None
+        self.auto_reply = False  # the current reply was sent by the auto-answerer
 
     def _go(self, command: str) -> State:
         return check(command, self.state)
@@ -196,15 +202,70 @@ class Case(SmcAggregate):
         self.state = State.UNDER_REVIEW
 
     def respond(self, text: str, template_id: str | None, lang: str, automatic: bool) -> None:
-        self._go("respond")
+        self._go("auto_respond" if automatic else "respond")
         if not text.strip():
             raise InvalidInputError("a reply needs text")
         self._responded(text=text, template_id=template_id, lang=lang, automatic=automatic)
 
     @event("Responded")
     def _responded(self, text: str, template_id: str | None, lang: str, automatic: bool) -> None:
-        del template_id, lang, automatic
+        del template_id, lang
         self.reply = text
+        self.auto_reply = automatic
+        self.state = State.RESPONDED
+
+    # -- auto-answer -------------------------------------------------------------------------
+    def draft_auto_answer(
+        self, entry_id: str, entry_version: int, confidence: float, text: str, lang: str, send: bool
+    ) -> None:
+        self._go("draft_auto_answer")
+        self._auto_drafted(
+            entry_id=entry_id,
+            entry_version=entry_version,
+            confidence=confidence,
+            text=text,
+            lang=lang,
+            send=send,
+        )
+
+    @event("AutoAnswerDrafted")
+    def _auto_drafted(
+        self, entry_id: str, entry_version: int, confidence: float, text: str, lang: str, send: bool
+    ) -> None:
+        del entry_id, entry_version, confidence, text, lang, send  # the draft is for the desk
+
+    def _check_automatic(self, command: str) -> None:
+        self._go(command)
+        if not self.auto_reply:
+            raise TransitionNotAllowedError(
+                f"only an automatic answer can be {command}ed; an official wrote this reply",
+                state=self.state.value,
+            )
+
+    def retract(self, reason: str) -> None:
+        """Take back an automatic answer: an official must answer the case again."""
+        self._check_automatic("retract")
+        self._retracted(reason=reason)
+
+    @event("AutoAnswerRetracted")
+    def _retracted(self, reason: str) -> None:
+        del reason
+        self.reply = None
+        self.auto_reply = False
+        self.state = State.ASSIGNED
+
+    def correct(self, text: str, template_id: str | None, lang: str) -> None:
+        """Replace an automatic answer with an official's; publishing it sends it out."""
+        self._check_automatic("correct")
+        if not text.strip():
+            raise InvalidInputError("a corrected reply needs text")
+        self._corrected(text=text, template_id=template_id, lang=lang)
+
+    @event("AutoAnswerCorrected")
+    def _corrected(self, text: str, template_id: str | None, lang: str) -> None:
+        del template_id, lang
+        self.reply = text
+        self.auto_reply = False
         self.state = State.RESPONDED
 
     def publish(self) -> None:

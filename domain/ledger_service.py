@@ -250,6 +250,12 @@ class LedgerService:
         if case.channel != "x" or not case.reply:
             return []  # SMS, or no reply: served from the public record and Open311 API
         posting = self.store.load(UUID(case.posting_id), Posting, "posting")
+        return self.reply_deliveries(case, posting)
+
+    def reply_deliveries(self, case: Case, posting: Posting) -> list[Delivery]:
+        """The outbox step of a published reply (an X reply tweet; nothing for other channels)."""
+        if case.channel != "x" or not case.reply:
+            return []
         account = posting.details.get("account") or self.reply_account
         payload = {
             "reply_text": case.reply,
@@ -266,6 +272,29 @@ class LedgerService:
         except ValueError:
             return None
         return self.store.load(pid, Posting, "posting") if self.store.exists(pid) else None
+
+    def retract(
+        self, cause: Cause, case_id: UUID, reason: str, expected_version: int | None = None
+    ) -> Recorded:
+        """Take back an automatic answer; the case goes back to its department's inbox."""
+        if not reason.strip():
+            raise InvalidInputError("say why the automatic answer is retracted")
+        return self._act(cause, case_id, expected_version, lambda c: c.retract(reason))
+
+    def correct(
+        self,
+        cause: Cause,
+        case_id: UUID,
+        text: str,
+        *,
+        template_id: str | None = None,
+        lang: str = "ko",
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Replace an automatic answer with an official's (published with ``publish``)."""
+        return self._act(
+            cause, case_id, expected_version, lambda c: c.correct(text, template_id, lang)
+        )
 
     def close(self, cause: Cause, case_id: UUID, expected_version: int | None = None) -> Recorded:
         return self._act(cause, case_id, expected_version, lambda c: c.close())

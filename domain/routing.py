@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from domain.auto_answer import AutoAnswerer
 from domain.base import SmcAggregate
 from domain.intake_service import Triager
 from domain.ledger import Case
@@ -31,10 +32,17 @@ def unit_of(destination: str | None) -> str | None:
 
 
 class RoutingTriager:
-    def __init__(self, inner: Triager, ledger: LedgerService, assign_threshold: float) -> None:
+    def __init__(
+        self,
+        inner: Triager,
+        ledger: LedgerService,
+        assign_threshold: float,
+        auto_answer: AutoAnswerer | None = None,
+    ) -> None:
         self.inner = inner
         self.ledger = ledger
         self.assign_threshold = assign_threshold
+        self.auto_answer = auto_answer
 
     def triage(self, posting: Posting, item: IncomingPosting) -> Sequence[SmcAggregate]:
         decided = self.inner.triage(posting, item)
@@ -46,7 +54,11 @@ class RoutingTriager:
         if posting.case_id is not None:
             return out  # a near-duplicate is a mention of an existing case, not a new one
         triage = next((a for a in out if isinstance(a, Triage)), None)
-        out.append(self._case(posting, triage.decisions if triage else {}))
+        decisions = triage.decisions if triage else {}
+        case = self._case(posting, decisions)
+        out.append(case)
+        if self.auto_answer is not None:
+            out.extend(self.auto_answer.apply(case, posting, decisions))
         return out
 
     def rerouted(self, triage: Triage, by: str) -> list[SmcAggregate]:

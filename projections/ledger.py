@@ -145,7 +145,7 @@ class LedgerProjection(SmcProjection):
     def _replied(self, e: Any, tx: ViewTx, position: int) -> None:
         self._set(e, tx, position, state="under_review", deadline=utc(e.deadline))
 
-    @handles("Case.Responded")
+    @handles("Case.Responded", "Case.AutoAnswerCorrected")
     def _responded(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "UPDATE ledger_cases SET first_reply_at = ? WHERE id = ? AND first_reply_at IS NULL",
@@ -166,6 +166,10 @@ class LedgerProjection(SmcProjection):
         tx.execute(
             "UPDATE ledger_cases SET reopened = reopened + 1 WHERE id = ?", [str(e.originator_id)]
         )
+        self._set(e, tx, position, state="assigned", reply=None)
+
+    @handles("Case.AutoAnswerRetracted")
+    def _retracted(self, e: Any, tx: ViewTx, position: int) -> None:
         self._set(e, tx, position, state="assigned", reply=None)
 
     @handles("Case.Merged")

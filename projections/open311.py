@@ -102,7 +102,7 @@ class Open311Projection(SmcProjection):
         del position
         self._case(e, tx, unit=e.unit)
 
-    @handles("Case.Responded")
+    @handles("Case.Responded", "Case.AutoAnswerCorrected")
     def _case_answer(self, e: Any, tx: ViewTx, position: int) -> None:
         del position
         self._case(e, tx, draft_notes=redact(e.text).text)  # kept back until published
@@ -121,7 +121,7 @@ class Open311Projection(SmcProjection):
         del position
         self._case(e, tx, status="closed")
 
-    @handles("Case.Reopened")
+    @handles("Case.Reopened", "Case.AutoAnswerRetracted")
     def _case_reopened(self, e: Any, tx: ViewTx, position: int) -> None:
         del position
         self._case(e, tx, status="open", status_notes=None)

@@ -7,6 +7,7 @@ from typing import Any
 
 import domain.ledger
 import domain.postings  # noqa: F401
+from domain.auto_answer import AUTO_ACTOR
 from domain.redaction import redact
 from projections.base import SmcProjection, handles
 from projections.ledger import utc
@@ -15,7 +16,7 @@ from projections.views import Row, ViewTx
 
 COLUMNS = (
     "id, channel, text, author_handle, created_at, state, unit, reply, request_class,"
-    " deadline, updated_at, exercise, position"
+    " deadline, updated_at, exercise, position, reply_auto"
 )
 
 
@@ -27,7 +28,7 @@ class PublicProjection(SmcProjection):
         " text TEXT NOT NULL, author_handle TEXT, created_at TEXT NOT NULL,"
         " state TEXT NOT NULL, unit TEXT, reply TEXT, request_class TEXT, deadline TEXT,"
         " updated_at TEXT NOT NULL, exercise INTEGER NOT NULL, position BIGINT NOT NULL,"
-        " case_id TEXT, draft_reply TEXT)",
+        " case_id TEXT, draft_reply TEXT, reply_auto INTEGER NOT NULL DEFAULT 0)",
         "CREATE INDEX IF NOT EXISTS pub_postings_case ON pub_postings (case_id)",
         "CREATE INDEX IF NOT EXISTS pub_postings_position ON pub_postings (position)",
         "CREATE INDEX IF NOT EXISTS pub_postings_unit ON pub_postings (unit, exercise, position)",
@@ -77,7 +78,9 @@ class PublicProjection(SmcProjection):
             "UPDATE pub_postings SET case_id = ? WHERE id = ?", [str(e.originator_id), e.posting_id]
         )
 
-    def _case_state(self, e: Any, tx: ViewTx, position: int, state: str, **cols: Any) -> None:
+    def _case_state(
+        self, e: Any, tx: ViewTx, position: int, state: str, shown: str = "", **cols: Any
+    ) -> None:
         sets = "".join(f"{k} = ?, " for k in cols)
         tx.execute(
             f"UPDATE pub_postings SET {sets}state = ?, updated_at = ? WHERE case_id = ?",  # noqa: S608
@@ -86,7 +89,7 @@ class PublicProjection(SmcProjection):
         tx.execute(
             "INSERT INTO pub_history SELECT id, ?, ?, ? FROM pub_postings WHERE case_id = ?"
             " ON CONFLICT DO NOTHING",
-            [position, state, e.timestamp.isoformat(), str(e.originator_id)],
+            [position, shown or state, e.timestamp.isoformat(), str(e.originator_id)],
         )
 
     @handles("Case.Classified")
@@ -116,12 +119,27 @@ class PublicProjection(SmcProjection):
         # Kept back (never shown) until the reply is published.
         self._case_state(e, tx, position, "responded", draft_reply=redact(e.text).text)
 
+    @handles("Case.AutoAnswerCorrected")
+    def _corrected(self, e: Any, tx: ViewTx, position: int) -> None:
+        text = redact(e.text).text
+        self._case_state(e, tx, position, "responded", "auto_answer_corrected", draft_reply=text)
+
+    @handles("Case.AutoAnswerRetracted")
+    def _retracted(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_state(e, tx, position, "assigned", "auto_answer_retracted", reply=None)
+        tx.execute(
+            "UPDATE pub_postings SET reply_auto = 0 WHERE case_id = ?", [str(e.originator_id)]
+        )
+        self._reindex(tx, str(e.originator_id))  # the retracted answer is no longer found
+
     @handles("Case.ReplyPublished")
     def _published(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
             "UPDATE pub_postings SET reply = draft_reply WHERE case_id = ?", [str(e.originator_id)]
         )
-        self._case_state(e, tx, position, "published")
+        auto = int(e.actor == AUTO_ACTOR)
+        shown = "auto_published" if auto else ""
+        self._case_state(e, tx, position, "published", shown, reply_auto=auto)
         self._reindex(tx, str(e.originator_id))
 
     @handles("Case.Closed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.auto_answer import AutoAnswerProjection
 from projections.base import SmcProjection
 from projections.deliveries import DeliveriesProjection
 from projections.directory import DirectoryProjection
@@ -31,6 +32,7 @@ PROJECTIONS: tuple[type[SmcProjection], ...] = (
     MissingPersonsProjection,
     TriageProjection,
     FollowProjection,
+    AutoAnswerProjection,
 )
 
 

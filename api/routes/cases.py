@@ -67,6 +67,10 @@ COMMANDS: dict[str, Run] = {
     ),
     "merge": lambda s, c, i, b: s.merge(c, i, b.into or i, b.expected_version),
     "withdraw": lambda s, c, i, b: s.withdraw(c, i, b.reason, b.expected_version),
+    "retract": lambda s, c, i, b: s.retract(c, i, b.reason, b.expected_version),
+    "correct": lambda s, c, i, b: s.correct(
+        c, i, b.text, template_id=b.template_id, lang=b.lang, expected_version=b.expected_version
+    ),
 }
 
 
