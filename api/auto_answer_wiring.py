@@ -23,4 +23,4 @@ def auto_answerer(
 ) -> AutoAnswerer | None:
     if kb is None:
         return None
-    return AutoAnswerer(kb, settings.auto_answer_threshold, ledger.store, ledger.reply_deliveries)
+    return AutoAnswerer(kb, settings.auto_answer_threshold, ledger.store, ledger.replies.deliveries)

@@ -8,18 +8,15 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.calendar import BusinessCalendar
-from domain.context import Cause, current_cause, current_time
+from domain.context import Cause, current_time
 from domain.deadline_policy import Deadline, DeadlinePolicy
-from domain.deliveries import Delivery
 from domain.errors import ConcurrencyConflictError, InvalidInputError
-from domain.follow import mail_reply
 from domain.ledger import TRANSITIONS, Case, State
 from domain.postings import Posting
+from domain.reply_outbox import ReplyOutbox
 from domain.store import Commands, Recorded
 
 UNIT_KINDS = ("department", "district")
-MAILED = ("web", "open311")
-"""Channels whose citizens may leave an e-mail address for the answer."""
 
 
 def check_unit(unit: str) -> str:
@@ -38,7 +35,7 @@ class LedgerService:
         emergency: Callable[[], bool] = lambda: False,
         reply_account: str = "seoul_smc",
     ) -> None:
-        self.reply_account = reply_account
+        self.replies = ReplyOutbox(commands.store, reply_account)
         self.commands = commands
         self.store = commands.store
         self.calendar = calendar
@@ -238,40 +235,10 @@ class LedgerService:
         def command() -> Recorded:
             case = self.store.load(case_id, Case, "case")
             case.publish()
-            delivery = self._reply_delivery(case)
+            delivery = self.replies.deliveries(case)
             return Recorded(case.id, self.commands.save(case, *delivery))
 
         return self.commands.run(cause, command)
-
-    def _reply_delivery(self, case: Case) -> list[Delivery]:
-        if case.channel in MAILED:
-            posting = self._posting(case.posting_id)
-            return mail_reply(posting, case) if posting is not None else []
-        if case.channel != "x" or not case.reply:
-            return []  # SMS, or no reply: served from the public record and Open311 API
-        posting = self.store.load(UUID(case.posting_id), Posting, "posting")
-        return self.reply_deliveries(case, posting)
-
-    def reply_deliveries(self, case: Case, posting: Posting) -> list[Delivery]:
-        """The outbox step of a published reply (an X reply tweet; nothing for other channels)."""
-        if case.channel != "x" or not case.reply:
-            return []
-        account = posting.details.get("account") or self.reply_account
-        payload = {
-            "reply_text": case.reply,
-            "in_reply_to": posting.source_id,
-            "status": "Exercise" if current_cause().exercise else "Actual",
-        }
-        identifier = f"reply:{case.id}:{case.version}"
-        return [Delivery(identifier, f"x:{account}", "", payload)]
-
-    def _posting(self, posting_id: str) -> Posting | None:
-        """The stored posting of a case, if there is one (cases may be opened by reference)."""
-        try:
-            pid = UUID(posting_id)
-        except ValueError:
-            return None
-        return self.store.load(pid, Posting, "posting") if self.store.exists(pid) else None
 
     def retract(
         self, cause: Cause, case_id: UUID, reason: str, expected_version: int | None = None
