@@ -8,12 +8,13 @@ both databases speak (TEXT, BIGINT, DOUBLE PRECISION, ``ON CONFLICT ... DO UPDAT
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import PersistenceError, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
@@ -72,14 +73,34 @@ class View(TrackingRecorder, ABC):
     def close(self) -> None: ...
 
 
+SCHEMA_ATTEMPTS = 5
+
+
+def retrying(create: Callable[[], None]) -> None:
+    """Run idempotent DDL; processes starting together race on the catalogue (PostgreSQL:
+    "tuple concurrently updated", a duplicate type; both: the library's migration row), and
+    the loser simply runs it again."""
+    for attempt in range(SCHEMA_ATTEMPTS):
+        try:
+            create()
+            return
+        except PersistenceError:
+            if attempt == SCHEMA_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
 class SqliteView(SQLiteTrackingRecorder, View):
     backend = "sqlite"
 
     def ensure_schema(self, ddl: Sequence[str]) -> None:
-        self.create_table()
-        with self.write() as tx:
-            for statement in ddl:
-                tx.execute(statement)
+        def create() -> None:
+            self.create_table()
+            with self.write() as tx:
+                for statement in ddl:
+                    tx.execute(statement)
+
+        retrying(create)
 
     @contextmanager
     def write(self) -> Iterator[ViewTx]:
@@ -123,11 +144,14 @@ class PostgresView(PostgresTrackingRecorder, View):
     backend = "postgres"
 
     def ensure_schema(self, ddl: Sequence[str]) -> None:
-        self.create_table()
-        with self.write() as tx:
-            tx.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [self.tracking_table_name])
-            for statement in ddl:
-                tx.execute(statement)
+        def create() -> None:
+            self.create_table()
+            with self.write() as tx:
+                tx.execute("SELECT pg_advisory_xact_lock(hashtext('smc-view-schema'))")
+                for statement in ddl:
+                    tx.execute(statement)
+
+        retrying(create)
 
     @contextmanager
     def write(self) -> Iterator[ViewTx]:

@@ -41,7 +41,8 @@ def open_projection(cls: type[P], config: ViewsConfig) -> P:
         config.sqlite_dir.mkdir(parents=True, exist_ok=True)
         datastore = SQLiteDatastore(db_name=str(config.sqlite_dir / f"{cls.name}.sqlite"))
         return cls(SqliteView(datastore))
-    env = Environment(cls.name, dict(config.postgres_env or {}))
+    # the view creates its tables itself (ensure_schema, which survives a start-up race)
+    env = Environment(cls.name, {**(config.postgres_env or {}), "CREATE_TABLE": "no"})
     factory: InfrastructureFactory[View] = InfrastructureFactory.construct(env=env)
     return cls(factory.tracking_recorder(PostgresView))
 

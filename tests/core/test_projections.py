@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -106,3 +107,31 @@ def scratch(container: Container, backend: str, request: pytest.FixtureRequest) 
     url = request.getfixturevalue("pg_cluster").create_database(f"scratch{id(container)}")
     settings = container.settings.model_copy(update={"database_url": url})
     return ViewsConfig("postgres", postgres_env=store_env(settings))
+
+
+def test_processes_starting_together_all_get_their_views(
+    container: Container, scratch: ViewsConfig
+) -> None:
+    """Four "processes" open every view of a fresh database at once: PostgreSQL's catalogue
+    races (``CREATE ... IF NOT EXISTS`` twice at the same moment) must not stop any of them."""
+    errors: list[BaseException] = []
+    opened: list[SmcProjection] = []
+
+    def start() -> None:
+        try:
+            opened.extend(open_projection(cls, scratch) for cls in PROJECTIONS)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    try:
+        assert errors == []
+        assert len(opened) == 4 * len(PROJECTIONS)
+        assert all(p.view.position() == 0 for p in opened)
+    finally:
+        for p in opened:
+            p.view.close()
