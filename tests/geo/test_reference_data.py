@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 
 from channels import reference_data
 from tests.shared_data import shared
@@ -16,13 +15,13 @@ def test_shipped_polygons_are_the_shared_data_file() -> None:
     assert hashlib.sha256(reference_data.DISTRICTS_FILE.read_bytes()).hexdigest() == digest
 
 
-def test_loading_is_fast_and_cached() -> None:
+def test_loading_is_cached() -> None:
+    """Loaded once per process (how long it takes is a matter for bench/, not a test)."""
     reference_data.load_district_locator.cache_clear()
     reference_data.load_gazetteer.cache_clear()
-    start = time.perf_counter()
     locator = reference_data.load_district_locator()
     gazetteer = reference_data.load_gazetteer()
-    assert time.perf_counter() - start < 1.0
+    assert len(locator.districts()) == 25
     assert reference_data.load_district_locator() is locator
     assert reference_data.load_gazetteer() is gazetteer
 

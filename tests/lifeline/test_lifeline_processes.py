@@ -4,7 +4,6 @@ one process reaches the WebSocket clients of both (each hub polls the shared vie
 from __future__ import annotations
 
 import json
-import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,6 @@ def test_an_update_reaches_websocket_clients_of_every_api_process(
             for ws in sockets:
                 ws.send(json.dumps({"type": "hello", "since": None}))
                 assert _next(ws)["type"] == "snapshot"
-            started = time.monotonic()
             update = {"district": "11620", "figures": {"dead": 4}, "source": "police",
                       "verified": True}  # fmt: skip
             r = httpx.post(
@@ -66,7 +64,6 @@ def test_an_update_reaches_websocket_clients_of_every_api_process(
             for ws in sockets:
                 while _dead(msg := _next(ws), iid) != 4:
                     assert msg["type"] == "delta"
-            assert time.monotonic() - started < 2.0
     finally:
         for p in (*servers, worker):
             p.stop()
