@@ -36,14 +36,24 @@ Floats = npt.NDArray[np.float32]
 PLACEHOLDERS = frozenset({"xxurl", "xxmention"})
 
 
+def lowered(text: str) -> str:
+    """The first :data:`MAX_CHARS` of ``text``, NFKC-normalised and lower-cased: computed once
+    per posting and shared by :func:`tokens_of` and the gazetteer's normalisation."""
+    return unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
+
+
+def tokens_of(low: str) -> list[str]:
+    """The word tokens of an already :func:`lowered` text."""
+    if "/" in low or "www." in low:
+        low = _URLS.sub(" xxurl ", low)
+    if "@" in low:
+        low = _MENTIONS.sub(" xxmention ", low)
+    return _TOKEN.findall(low)
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens of ``text`` (NFKC; URLs and mentions as placeholders)."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
-    if "/" in text or "www." in text:
-        text = _URLS.sub(" xxurl ", text)
-    if "@" in text:
-        text = _MENTIONS.sub(" xxmention ", text)
-    return _TOKEN.findall(text)
+    return tokens_of(lowered(text))
 
 
 def features(text: str | list[str]) -> list[str]:
@@ -58,8 +68,17 @@ def features(text: str | list[str]) -> list[str]:
 
 
 def columns(text: str | list[str], vocabulary: Mapping[str, int]) -> list[int]:
-    """Distinct known feature columns of one text (unknown features carry no weight)."""
-    return sorted({c for f in features(text) if (c := vocabulary.get(f)) is not None})
+    """Distinct known feature columns of one text (unknown features carry no weight): the
+    columns of :func:`features`, looked up without building the feature list."""
+    words = tokens(text) if isinstance(text, str) else text
+    get = vocabulary.get
+    found = set(map(get, words))
+    found.update(map(get, map(" ".join, itertools.pairwise(words))))
+    for word in words:
+        if len(word) > 2 and "\uac00" <= word[0] <= "\ud7a3":
+            found.update(get(f"~{word[i : i + 2]}") for i in range(len(word) - 1))
+    found.discard(None)
+    return sorted(found)  # type: ignore[arg-type]
 
 
 def feature_rows(
@@ -67,11 +86,12 @@ def feature_rows(
 ) -> tuple[list[int], list[int], list[float]]:
     """CSR parts (indptr, indices, data) for ``texts``: what training and batches use."""
     indptr, indices, data = [0], [], []
+    sqrt = math.sqrt
     for text in texts:
         cols = columns(text, vocabulary)
-        weight = 1.0 / math.sqrt(len(cols)) if cols else 0.0
-        indices.extend(cols)
-        data.extend([weight] * len(cols))
+        if cols:
+            indices.extend(cols)
+            data.extend([1.0 / sqrt(len(cols))] * len(cols))
         indptr.append(len(indices))
     return indptr, indices, data
 
@@ -134,6 +154,18 @@ class LinearModel:
         return out
 
     def _predict_chunk(self, texts: Sequence[str] | Sequence[list[str]]) -> list[Prediction]:
+        labels, confidences = self.top_many(texts)
+        reason = f"model {self.label}"
+        return [
+            Prediction(label, conf, reason) if label is not None else _NO_WORDS
+            for label, conf in zip(labels, confidences, strict=True)
+        ]
+
+    def top_many(
+        self, texts: Sequence[str] | Sequence[list[str]]
+    ) -> tuple[list[str | None], list[float]]:
+        """The best class and its probability (rounded to 4 places) for each text, with one
+        matrix product for all of them; ``None``, 0.0 for a text without known features."""
         indptr, indices, data = feature_rows(texts, self.vocabulary)
         ptr = np.asarray(indptr)
         gathered = self.weights[np.asarray(indices, dtype=np.int64)]
@@ -144,15 +176,19 @@ class LinearModel:
             sums = np.add.reduceat(gathered, ptr[:-1][nonempty], axis=0)
             scores[nonempty] = sums
         probs = _softmax(scores + self.bias)
-        return [
-            self._pick(row) if has else Prediction(None, 0.0, "no words to classify")
-            for row, has in zip(probs, nonempty, strict=True)
-        ]
+        best = np.argmax(probs, axis=1)
+        top = probs[np.arange(len(best)), best].tolist()
+        classes, has = self.classes, nonempty.tolist()
+        labels = [classes[b] if h else None for b, h in zip(best.tolist(), has, strict=True)]
+        return labels, [round(p, 4) if h else 0.0 for p, h in zip(top, has, strict=True)]
 
     def _pick(self, probs: Floats) -> Prediction:
         best = int(np.argmax(probs))
         confidence = round(float(probs[best]), 4)
         return Prediction(self.classes[best], confidence, f"model {self.label}")
+
+
+_NO_WORDS = Prediction(None, 0.0, "no words to classify")
 
 
 def _softmax(scores: Floats) -> Floats:

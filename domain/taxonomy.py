@@ -75,12 +75,21 @@ class Lexicon:
 
     def hits(self, words: Sequence[str]) -> dict[str, list[str]]:
         """label → the keywords found in ``words`` (lower-cased tokens of one text)."""
+        return self.labelled(self.found(" ".join(words)))
+
+    def found(self, text: str) -> tuple[str, ...]:
+        """The keywords in ``text`` (a text's words joined by spaces), Latin ones first, each
+        in order of appearance. Korean keywords hold a Hangul syllable, so an ASCII text
+        needs no Korean scan."""
+        latin = self._latin.findall(text)
+        if text.isascii():
+            return tuple(latin)
+        return (*latin, *self._korean.findall(text))
+
+    def labelled(self, found_words: Iterable[str]) -> dict[str, list[str]]:
+        """label → the keywords of :meth:`found` that count for it."""
         found: dict[str, list[str]] = {}
         labels = self._labels
-        text = " ".join(words)
-        found_words = self._latin.findall(text)
-        if _HANGUL.search(text):
-            found_words += self._korean.findall(text)
         for word in found_words:
             for label in labels[word]:
                 found.setdefault(label, []).append(word)
@@ -156,8 +165,12 @@ class Taxonomy:
 
     def hits(self, words: Sequence[str]) -> dict[str, dict[str, list[str]]]:
         """{"c"|"r"|"i": {label: keywords found}} for one text's words."""
+        return self.grouped(self.lexicon.found(" ".join(words)))
+
+    def grouped(self, found_words: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """{"c"|"r"|"i": {label: keywords}} for the keywords :meth:`Lexicon.found` in a text."""
         out: dict[str, dict[str, list[str]]] = {"c": {}, "r": {}, "i": {}}
-        for label, found in self.lexicon.hits(words).items():
+        for label, found in self.lexicon.labelled(found_words).items():
             out[label[0]][label[2:]] = found
         return out
 

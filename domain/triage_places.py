@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import shapely
 
-from domain.gazetteer import Gazetteer, GazetteerEntry, normalize
+from domain.gazetteer import Gazetteer, GazetteerEntry, normalize, normalize_lowered
 from domain.geo import DistrictLocator, Location
 from domain.taxonomy import trie_pattern
 
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _DIACRITICS = str.maketrans({"ŏ": "o", "ŭ": "u", "#": " "})
+_HAS_DIACRITIC = re.compile("[ŏŭ#]")
 
 
 class PlaceFinder:
@@ -46,10 +47,23 @@ class PlaceFinder:
 
     def may_name_a_place(self, words: Sequence[str]) -> bool:
         """False when no word of a text (its lower-cased tokens) can start a place name."""
-        return self._start.search(" ".join(words).translate(_DIACRITICS)) is not None
+        return self.may_name_a_place_joined(" ".join(words))
+
+    def may_name_a_place_joined(self, joined: str) -> bool:
+        """:meth:`may_name_a_place` for the words already joined by spaces."""
+        if _HAS_DIACRITIC.search(joined) is not None:
+            joined = joined.translate(_DIACRITICS)
+        return self._start.search(joined) is not None
 
     def locate(self, text: str) -> Location:
-        norm = normalize(text)
+        return self._located(normalize(text))
+
+    def locate_lowered(self, low: str) -> Location:
+        """:meth:`locate` of a text already NFKC-normalised and lower-cased
+        (:func:`domain.classifier.lowered`), so the text is not normalised twice."""
+        return self._located(normalize_lowered(low))
+
+    def _located(self, norm: str) -> Location:
         snippet = self.snippet(norm)
         if not snippet:
             return Location.unknown("no known place name" if norm else "no text to find places in")

@@ -65,7 +65,7 @@ MIXED = [
     "{p} 🚌🔥 버스킹 공연 너무 좋았어요",
     "Сеул {p} 東京 ソウル 🚌 bus مرحبا \u200b",
 ]
-BAD = [
+BAD: list[dict[str, Any]] = [
     {"text": ""},
     {"text": "   "},
     {"text": "😀🚌🔥"},
@@ -78,7 +78,7 @@ BAD = [
     {"text": "\ud7a3\uffff\U0010ffff"},
     {"text": "@@@ ### /// www. http:// ’s 's ŏŭ"},
 ]
-GEO = [
+GEO: list[dict[str, Any]] = [
     {"text": "hello", "lon": float("nan"), "lat": 37.5},
     {"text": "망원동 hello", "lon": 127.0, "lat": 95.0},
     {"text": "hello", "lon": 129.0756, "lat": 35.1796},
@@ -98,7 +98,7 @@ def _places(rnd: random.Random) -> list[str]:
         names.append(e["name"])
         names.extend(e.get("aliases", ()))
     picked = rnd.sample(names, 140)
-    return picked + ["집 앞", "회사", "학교 앞", "우리 동네", "강동원", "서울", "한강"]
+    return [*picked, "집 앞", "회사", "학교 앞", "우리 동네", "강동원", "서울", "한강"]
 
 
 def _english(rnd: random.Random) -> list[str]:
@@ -198,11 +198,17 @@ def main() -> None:
         name: [encode(d) for d in engine.decide_many([posted(i) for i in corpus])]
         for name, engine in engines(vocabulary).items()
     }
+
     def lines(rows: list[Any]) -> str:
         return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n]"
 
-    parts = [f'"corpus": {lines(corpus)}', f'"vocabulary": {json.dumps(vocabulary, ensure_ascii=False)}']
-    parts.append('"expected": {' + ", ".join(f'"{n}": {lines(rows)}' for n, rows in expected.items()) + "}")
+    parts = [
+        f'"corpus": {lines(corpus)}',
+        f'"vocabulary": {json.dumps(vocabulary, ensure_ascii=False)}',
+    ]
+    parts.append(
+        '"expected": {' + ", ".join(f'"{n}": {lines(rows)}' for n, rows in expected.items()) + "}"
+    )
     GOLDEN_FILE.write_text("{\n" + ",\n".join(parts) + "\n}\n", "utf-8")
     print(f"wrote {GOLDEN_FILE} ({len(corpus)} postings)")
 

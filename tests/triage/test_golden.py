@@ -53,5 +53,7 @@ def test_batches_of_any_size_and_order_decide_the_same(
     for size in (1, 7, 64):
         got = []
         for i in range(0, len(corpus), size):
-            got += [encode(d) for d in engine.decide_many([posted(x) for x in corpus[i : i + size]])]
+            got += [
+                encode(d) for d in engine.decide_many([posted(x) for x in corpus[i : i + size]])
+            ]
         assert got == expected
