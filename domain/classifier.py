@@ -74,9 +74,10 @@ def columns(text: str | list[str], vocabulary: Mapping[str, int]) -> list[int]:
     get = vocabulary.get
     found = set(map(get, words))
     found.update(map(get, map(" ".join, itertools.pairwise(words))))
-    for word in words:
-        if len(word) > 2 and "\uac00" <= word[0] <= "\ud7a3":
-            found.update(get(f"~{word[i : i + 2]}") for i in range(len(word) - 1))
+    if not "".join(words).isascii():  # character bigrams inside Hangul words
+        for word in words:
+            if len(word) > 2 and "\uac00" <= word[0] <= "\ud7a3":
+                found.update(get(f"~{word[i : i + 2]}") for i in range(len(word) - 1))
     found.discard(None)
     return sorted(found)  # type: ignore[arg-type]
 
@@ -167,20 +168,19 @@ class LinearModel:
         """The best class and its probability (rounded to 4 places) for each text, with one
         matrix product for all of them; ``None``, 0.0 for a text without known features."""
         indptr, indices, data = feature_rows(texts, self.vocabulary)
-        ptr = np.asarray(indptr)
+        has = [end > start for start, end in itertools.pairwise(indptr)]
+        if not indices:
+            return [None] * len(has), [0.0] * len(has)
         gathered = self.weights[np.asarray(indices, dtype=np.int64)]
         gathered *= np.asarray(data, dtype=np.float32)[:, None]
-        scores = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
-        nonempty = ptr[1:] > ptr[:-1]
-        if gathered.size:
-            sums = np.add.reduceat(gathered, ptr[:-1][nonempty], axis=0)
-            scores[nonempty] = sums
-        probs = _softmax(scores + self.bias)
-        best = np.argmax(probs, axis=1)
-        top = probs[np.arange(len(best)), best].tolist()
-        classes, has = self.classes, nonempty.tolist()
-        labels = [classes[b] if h else None for b, h in zip(best.tolist(), has, strict=True)]
-        return labels, [round(p, 4) if h else 0.0 for p, h in zip(top, has, strict=True)]
+        # only the texts with features are scored (a row's softmax does not see the others)
+        starts = [start for start, h in zip(indptr, has, strict=False) if h]
+        probs = _softmax(np.add.reduceat(gathered, starts, axis=0) + self.bias)
+        best = iter(probs.argmax(axis=1).tolist())
+        top = iter(probs.max(axis=1).tolist())
+        classes = self.classes
+        labels = [classes[next(best)] if h else None for h in has]
+        return labels, [round(next(top), 4) if h else 0.0 for h in has]
 
     def _pick(self, probs: Floats) -> Prediction:
         best = int(np.argmax(probs))

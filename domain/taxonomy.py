@@ -70,7 +70,7 @@ class Lexicon:
         korean = [k for k in self._labels if _HANGUL.search(k)]
         # Two scans are ~4x faster than one alternation: the Korean trie starts with a literal
         # character class that the regex engine can skip ahead with.
-        self._latin = re.compile(f"\\b(?:{trie_pattern(latin)})\\b" if latin else "(?!)")
+        self._latin = re.compile(f"\\b(?:{guarded_trie(latin)})\\b" if latin else "(?!)")
         self._korean = re.compile(trie_pattern(korean) if korean else "(?!)")
 
     def hits(self, words: Sequence[str]) -> dict[str, list[str]]:
@@ -109,6 +109,17 @@ def trie_pattern(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
     return _emit(root)
+
+
+def guarded_trie(words: Iterable[str]) -> str:
+    """:func:`trie_pattern` behind a look-ahead for the words' first characters: the same
+    matches, but a position whose character starts no word fails at once instead of
+    trying every branch (worth it where the pattern is tried at many positions)."""
+    listed = [w for w in words if w]
+    if not listed:
+        return trie_pattern(listed)
+    firsts = "".join(re.escape(ch) for ch in sorted({w[0] for w in listed}))
+    return f"(?=[{firsts}]){trie_pattern(listed)}"
 
 
 def _emit(node: dict[str, Any]) -> str:

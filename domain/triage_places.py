@@ -16,11 +16,12 @@ import shapely
 
 from domain.gazetteer import Gazetteer, GazetteerEntry, normalize, normalize_lowered
 from domain.geo import DistrictLocator, Location
-from domain.taxonomy import trie_pattern
+from domain.taxonomy import guarded_trie
 
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _DIACRITICS = str.maketrans({"ŏ": "o", "ŭ": "u", "#": " "})
 _HAS_DIACRITIC = re.compile("[ŏŭ#]")
+_ONE_BY_ONE = 8  # up to this many points are located one by one
 
 
 class PlaceFinder:
@@ -37,11 +38,11 @@ class PlaceFinder:
         latin = {k.split()[0] for k in keys if k[0] in _ASCII_WORD}
         other = {k[:2] for k in keys if k[0] not in _ASCII_WORD}
         self._start = re.compile(
-            f"(?<![^ ])(?:(?:{trie_pattern(latin)})(?![a-z0-9])|{trie_pattern(other)})"
+            f"(?<![^ ])(?:(?:{guarded_trie(latin)})(?![a-z0-9])|{guarded_trie(other)})"
         )
         self._span = max((len(k.split()) for k in keys), default=1)
         inner = {w for k in keys for w in k.split()[1:]}
-        self._inner = re.compile(trie_pattern(inner) if inner else "(?!)")
+        self._inner = re.compile(guarded_trie(inner) if inner else "(?!)")
         self._cache: OrderedDict[str, Location] = OrderedDict()
         self._cache_size = cache_size
 
@@ -103,8 +104,8 @@ def locate_points(
     locator: DistrictLocator, points: Sequence[tuple[float, float]]
 ) -> list[Location]:
     """``explain_point`` for many points at once (vectorised over each district)."""
-    if not points:
-        return []
+    if len(points) <= _ONE_BY_ONE:  # numpy's per-call cost outweighs vectorising
+        return [locator.explain_point(lon, lat) for lon, lat in points]
     xs = np.array([p[0] for p in points], dtype=float)
     ys = np.array([p[1] for p in points], dtype=float)
     owner = np.full(len(points), -1)
@@ -114,8 +115,11 @@ def locate_points(
             free = owner < 0
             if not free.any():
                 break
-            inside = shapely.intersects_xy(locator.geometry(district.code), xs[free], ys[free])
-            owner[np.flatnonzero(free)[inside]] = index
+            geom = locator.geometry(district.code)
+            west, south, east, north = geom.bounds
+            near = free & (xs >= west) & (xs <= east) & (ys >= south) & (ys <= north)
+            inside = shapely.intersects_xy(geom, xs[near], ys[near])
+            owner[np.flatnonzero(near)[inside]] = index
     out: list[Location] = []
     for (lon, lat), index in zip(points, owner, strict=True):
         if index < 0:
