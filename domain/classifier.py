@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,8 @@ Floats = npt.NDArray[np.float32]
 
 
 PLACEHOLDERS = frozenset({"xxurl", "xxmention"})
+GramCache = dict[str, list[int | None]]
+_GRAM_CACHE = 100_000  # Hangul words whose bigram columns a model remembers
 
 
 def lowered(text: str) -> str:
@@ -67,9 +69,12 @@ def features(text: str | list[str]) -> list[str]:
     return out
 
 
-def columns(text: str | list[str], vocabulary: Mapping[str, int]) -> list[int]:
+def columns(
+    text: str | list[str], vocabulary: Mapping[str, int], grams: GramCache | None = None
+) -> list[int]:
     """Distinct known feature columns of one text (unknown features carry no weight): the
-    columns of :func:`features`, looked up without building the feature list."""
+    columns of :func:`features`, looked up without building the feature list. ``grams``
+    remembers the columns of each Hangul word's character bigrams (words recur a lot)."""
     words = tokens(text) if isinstance(text, str) else text
     get = vocabulary.get
     found = set(map(get, words))
@@ -77,19 +82,28 @@ def columns(text: str | list[str], vocabulary: Mapping[str, int]) -> list[int]:
     if not "".join(words).isascii():  # character bigrams inside Hangul words
         for word in words:
             if len(word) > 2 and "\uac00" <= word[0] <= "\ud7a3":
-                found.update(get(f"~{word[i : i + 2]}") for i in range(len(word) - 1))
+                known = grams.get(word) if grams is not None else None
+                if known is None:
+                    known = [get(f"~{word[i : i + 2]}") for i in range(len(word) - 1)]
+                    if grams is not None:
+                        if len(grams) >= _GRAM_CACHE:
+                            grams.clear()
+                        grams[word] = known
+                found.update(known)
     found.discard(None)
     return sorted(found)  # type: ignore[arg-type]
 
 
 def feature_rows(
-    texts: Sequence[str] | Sequence[list[str]], vocabulary: Mapping[str, int]
+    texts: Sequence[str] | Sequence[list[str]],
+    vocabulary: Mapping[str, int],
+    grams: GramCache | None = None,
 ) -> tuple[list[int], list[int], list[float]]:
     """CSR parts (indptr, indices, data) for ``texts``: what training and batches use."""
     indptr, indices, data = [0], [], []
     sqrt = math.sqrt
     for text in texts:
-        cols = columns(text, vocabulary)
+        cols = columns(text, vocabulary, grams)
         if cols:
             indices.extend(cols)
             data.extend([1.0 / sqrt(len(cols))] * len(cols))
@@ -127,6 +141,7 @@ class LinearModel:
     vocabulary: Mapping[str, int]
     weights: Floats
     bias: Floats
+    _grams: GramCache = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n, c = self.weights.shape
@@ -139,7 +154,7 @@ class LinearModel:
 
     def predict(self, text: str | list[str]) -> Prediction:
         """Classify a text (or its :func:`tokens`)."""
-        cols = columns(text, self.vocabulary)
+        cols = columns(text, self.vocabulary, self._grams)
         if not cols:
             return Prediction(None, 0.0, "no words to classify")
         scores = self.weights[cols].sum(axis=0) / math.sqrt(len(cols)) + self.bias
@@ -167,7 +182,7 @@ class LinearModel:
     ) -> tuple[list[str | None], list[float]]:
         """The best class and its probability (rounded to 4 places) for each text, with one
         matrix product for all of them; ``None``, 0.0 for a text without known features."""
-        indptr, indices, data = feature_rows(texts, self.vocabulary)
+        indptr, indices, data = feature_rows(texts, self.vocabulary, self._grams)
         has = [end > start for start, end in itertools.pairwise(indptr)]
         if not indices:
             return [None] * len(has), [0.0] * len(has)
