@@ -28,6 +28,7 @@ MAX_CHARS = 2_000  # longer texts are cut here before features are taken (a 100 
 _URLS = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTIONS = re.compile(r"@\w+")
 _TOKEN = re.compile(r"#?[^\W_]+", re.UNICODE)
+_ASCII_TOKEN = re.compile(r"#?[a-z0-9]+")  # the same tokens in a lower-cased ASCII text
 _HANGUL = re.compile(r"[가-힣]")
 
 Floats = npt.NDArray[np.float32]
@@ -50,7 +51,7 @@ def tokens_of(low: str) -> list[str]:
         low = _URLS.sub(" xxurl ", low)
     if "@" in low:
         low = _MENTIONS.sub(" xxmention ", low)
-    return _TOKEN.findall(low)
+    return (_ASCII_TOKEN if low.isascii() else _TOKEN).findall(low)
 
 
 def tokens(text: str) -> list[str]:
