@@ -19,8 +19,9 @@ from domain.geo import DistrictLocator, Location
 from domain.taxonomy import guarded_trie
 
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_DIACRITICS = str.maketrans({"ŏ": "o", "ŭ": "u", "#": " "})
-_HAS_DIACRITIC = re.compile("[ŏŭ#]")
+_DIACRITICS = str.maketrans({"ŏ": "o", "ŭ": "u"})
+_DIACRITICS_AND_HASH = str.maketrans({"ŏ": "o", "ŭ": "u", "#": " "})
+_HAS_DIACRITIC = re.compile("[ŏŭ]")
 _ONE_BY_ONE = 8  # up to this many points are located one by one
 
 
@@ -40,6 +41,12 @@ class PlaceFinder:
         self._start = re.compile(
             f"(?<![^ ])(?:(?:{guarded_trie(latin)})(?![a-z0-9])|{guarded_trie(other)})"
         )
+        # Over a text's words a name may also follow a hashtag's "#": the same as reading
+        # "#" as a space, unless a name's first two characters hold a space.
+        self._hash_is_space = any(" " in k for k in other)
+        self._start_in_words = re.compile(
+            f"(?<![^ #])(?:(?:{guarded_trie(latin)})(?![a-z0-9])|{guarded_trie(other)})"
+        )
         self._span = max((len(k.split()) for k in keys), default=1)
         inner = {w for k in keys for w in k.split()[1:]}
         self._inner = re.compile(guarded_trie(inner) if inner else "(?!)")
@@ -52,9 +59,11 @@ class PlaceFinder:
 
     def may_name_a_place_joined(self, joined: str) -> bool:
         """:meth:`may_name_a_place` for the words already joined by spaces."""
+        if self._hash_is_space:
+            return self._start.search(joined.translate(_DIACRITICS_AND_HASH)) is not None
         if _HAS_DIACRITIC.search(joined) is not None:
             joined = joined.translate(_DIACRITICS)
-        return self._start.search(joined) is not None
+        return self._start_in_words.search(joined) is not None
 
     def locate(self, text: str) -> Location:
         return self._located(normalize(text))

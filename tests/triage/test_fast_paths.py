@@ -81,3 +81,15 @@ def test_remembered_decisions_follow_new_rules() -> None:
     after = engine.decide(Posted("버스가 안 와요"))["destination"]
     assert (after.value, after.version) == ("dept:TRANSPORT", "rules@test.2")
     assert after.reason.endswith("bus, now with transport")
+
+
+def test_place_prefilter_reads_hashtags_as_the_plain_translation_did() -> None:
+    from channels.triage_config import load_places
+    from domain.triage_places import _DIACRITICS_AND_HASH
+
+    places = load_places()
+    texts = [" ".join(tokens(t)) for t in _texts(1_000)]
+    texts += ["#강남역 침수", "x#gangnam", "#chŏngno gu", "#", "a #b #망원동", "#서울 #hongdae"]
+    for joined in texts:
+        plain = places._start.search(joined.translate(_DIACRITICS_AND_HASH)) is not None
+        assert places.may_name_a_place_joined(joined) is plain, joined
