@@ -57,3 +57,20 @@ def test_batches_of_any_size_and_order_decide_the_same(
                 encode(d) for d in engine.decide_many([posted(x) for x in corpus[i : i + size]])
             ]
         assert got == expected
+
+
+def test_a_big_batch_decides_the_same_and_leaves_the_collector_as_it_was(
+    golden: dict[str, Any], golden_engines: dict[str, TriageEngine]
+) -> None:
+    import gc
+
+    engine = golden_engines["learned"]
+    posts = [posted(item) for item in golden["corpus"]] * 3  # over the big-batch threshold
+    for collector_on in (True, False):
+        (gc.enable if collector_on else gc.disable)()
+        try:
+            got = [encode(d) for d in engine.decide_many(posts)]
+            assert gc.isenabled() is collector_on
+        finally:
+            gc.enable()
+        assert got == golden["expected"]["learned"] * 3
