@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -28,22 +28,35 @@ MAX_CHARS = 2_000  # longer texts are cut here before features are taken (a 100 
 _URLS = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTIONS = re.compile(r"@\w+")
 _TOKEN = re.compile(r"#?[^\W_]+", re.UNICODE)
+_ASCII_TOKEN = re.compile(r"#?[a-z0-9]+")  # the same tokens in a lower-cased ASCII text
 _HANGUL = re.compile(r"[가-힣]")
 
 Floats = npt.NDArray[np.float32]
 
 
 PLACEHOLDERS = frozenset({"xxurl", "xxmention"})
+GramCache = dict[str, list[int | None]]
+_GRAM_CACHE = 100_000  # Hangul words whose bigram columns a model remembers
+
+
+def lowered(text: str) -> str:
+    """The first :data:`MAX_CHARS` of ``text``, NFKC-normalised and lower-cased: computed once
+    per posting and shared by :func:`tokens_of` and the gazetteer's normalisation."""
+    return unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
+
+
+def tokens_of(low: str) -> list[str]:
+    """The word tokens of an already :func:`lowered` text."""
+    if "/" in low or "www." in low:
+        low = _URLS.sub(" xxurl ", low)
+    if "@" in low:
+        low = _MENTIONS.sub(" xxmention ", low)
+    return (_ASCII_TOKEN if low.isascii() else _TOKEN).findall(low)
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens of ``text`` (NFKC; URLs and mentions as placeholders)."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
-    if "/" in text or "www." in text:
-        text = _URLS.sub(" xxurl ", text)
-    if "@" in text:
-        text = _MENTIONS.sub(" xxmention ", text)
-    return _TOKEN.findall(text)
+    return tokens_of(lowered(text))
 
 
 def features(text: str | list[str]) -> list[str]:
@@ -57,21 +70,44 @@ def features(text: str | list[str]) -> list[str]:
     return out
 
 
-def columns(text: str | list[str], vocabulary: Mapping[str, int]) -> list[int]:
-    """Distinct known feature columns of one text (unknown features carry no weight)."""
-    return sorted({c for f in features(text) if (c := vocabulary.get(f)) is not None})
+def columns(
+    text: str | list[str], vocabulary: Mapping[str, int], grams: GramCache | None = None
+) -> list[int]:
+    """Distinct known feature columns of one text (unknown features carry no weight): the
+    columns of :func:`features`, looked up without building the feature list. ``grams``
+    remembers the columns of each Hangul word's character bigrams (words recur a lot)."""
+    words = tokens(text) if isinstance(text, str) else text
+    get = vocabulary.get
+    found = set(map(get, words))
+    found.update(map(get, map(" ".join, itertools.pairwise(words))))
+    if not "".join(words).isascii():  # character bigrams inside Hangul words
+        for word in words:
+            if len(word) > 2 and "\uac00" <= word[0] <= "\ud7a3":
+                known = grams.get(word) if grams is not None else None
+                if known is None:
+                    known = [get(f"~{word[i : i + 2]}") for i in range(len(word) - 1)]
+                    if grams is not None:
+                        if len(grams) >= _GRAM_CACHE:
+                            grams.clear()
+                        grams[word] = known
+                found.update(known)
+    found.discard(None)
+    return sorted(found)  # type: ignore[arg-type]
 
 
 def feature_rows(
-    texts: Sequence[str] | Sequence[list[str]], vocabulary: Mapping[str, int]
+    texts: Sequence[str] | Sequence[list[str]],
+    vocabulary: Mapping[str, int],
+    grams: GramCache | None = None,
 ) -> tuple[list[int], list[int], list[float]]:
     """CSR parts (indptr, indices, data) for ``texts``: what training and batches use."""
     indptr, indices, data = [0], [], []
+    sqrt = math.sqrt
     for text in texts:
-        cols = columns(text, vocabulary)
-        weight = 1.0 / math.sqrt(len(cols)) if cols else 0.0
-        indices.extend(cols)
-        data.extend([weight] * len(cols))
+        cols = columns(text, vocabulary, grams)
+        if cols:
+            indices.extend(cols)
+            data.extend([1.0 / sqrt(len(cols))] * len(cols))
         indptr.append(len(indices))
     return indptr, indices, data
 
@@ -106,6 +142,7 @@ class LinearModel:
     vocabulary: Mapping[str, int]
     weights: Floats
     bias: Floats
+    _grams: GramCache = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n, c = self.weights.shape
@@ -118,7 +155,7 @@ class LinearModel:
 
     def predict(self, text: str | list[str]) -> Prediction:
         """Classify a text (or its :func:`tokens`)."""
-        cols = columns(text, self.vocabulary)
+        cols = columns(text, self.vocabulary, self._grams)
         if not cols:
             return Prediction(None, 0.0, "no words to classify")
         scores = self.weights[cols].sum(axis=0) / math.sqrt(len(cols)) + self.bias
@@ -134,25 +171,40 @@ class LinearModel:
         return out
 
     def _predict_chunk(self, texts: Sequence[str] | Sequence[list[str]]) -> list[Prediction]:
-        indptr, indices, data = feature_rows(texts, self.vocabulary)
-        ptr = np.asarray(indptr)
+        labels, confidences = self.top_many(texts)
+        reason = f"model {self.label}"
+        return [
+            Prediction(label, conf, reason) if label is not None else _NO_WORDS
+            for label, conf in zip(labels, confidences, strict=True)
+        ]
+
+    def top_many(
+        self, texts: Sequence[str] | Sequence[list[str]]
+    ) -> tuple[list[str | None], list[float]]:
+        """The best class and its probability (rounded to 4 places) for each text, with one
+        matrix product for all of them; ``None``, 0.0 for a text without known features."""
+        indptr, indices, data = feature_rows(texts, self.vocabulary, self._grams)
+        has = [end > start for start, end in itertools.pairwise(indptr)]
+        if not indices:
+            return [None] * len(has), [0.0] * len(has)
         gathered = self.weights[np.asarray(indices, dtype=np.int64)]
         gathered *= np.asarray(data, dtype=np.float32)[:, None]
-        scores = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
-        nonempty = ptr[1:] > ptr[:-1]
-        if gathered.size:
-            sums = np.add.reduceat(gathered, ptr[:-1][nonempty], axis=0)
-            scores[nonempty] = sums
-        probs = _softmax(scores + self.bias)
-        return [
-            self._pick(row) if has else Prediction(None, 0.0, "no words to classify")
-            for row, has in zip(probs, nonempty, strict=True)
-        ]
+        # only the texts with features are scored (a row's softmax does not see the others)
+        starts = [start for start, h in zip(indptr, has, strict=False) if h]
+        probs = _softmax(np.add.reduceat(gathered, starts, axis=0) + self.bias)
+        best = iter(probs.argmax(axis=1).tolist())
+        top = iter(probs.max(axis=1).tolist())
+        classes = self.classes
+        labels = [classes[next(best)] if h else None for h in has]
+        return labels, [round(next(top), 4) if h else 0.0 for h in has]
 
     def _pick(self, probs: Floats) -> Prediction:
         best = int(np.argmax(probs))
         confidence = round(float(probs[best]), 4)
         return Prediction(self.classes[best], confidence, f"model {self.label}")
+
+
+_NO_WORDS = Prediction(None, 0.0, "no words to classify")
 
 
 def _softmax(scores: Floats) -> Floats:

@@ -86,6 +86,9 @@ class DistrictLocator:
         for geom in self._geoms:
             shapely.prepare(geom)
         self._by_code = dict(zip((d.code for d in self._districts), self._geoms, strict=True))
+        self._with_bounds = [
+            (d, g, tuple(g.bounds)) for d, g in zip(self._districts, self._geoms, strict=True)
+        ]
         union = shapely.union_all(self._geoms)
         self._outline = shapely.union_all([Polygon(p.exterior) for p in shapely.get_parts(union)])
         shapely.prepare(self._outline)
@@ -128,8 +131,13 @@ class DistrictLocator:
         """The district containing the point; None outside Seoul. Border ties: lowest code."""
         if not self.contains_point(lon, lat):
             return None
-        for district, geom in zip(self._districts, self._geoms, strict=True):
-            if shapely.intersects_xy(geom, lon, lat):
+        for district, geom, (west, south, east, north) in self._with_bounds:
+            # the envelope test is exact (a point outside it cannot intersect) and cheap
+            if (
+                west <= lon <= east
+                and south <= lat <= north
+                and shapely.intersects_xy(geom, lon, lat)
+            ):
                 return district
         return self._nearest(Point(lon, lat))
 

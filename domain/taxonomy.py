@@ -70,17 +70,26 @@ class Lexicon:
         korean = [k for k in self._labels if _HANGUL.search(k)]
         # Two scans are ~4x faster than one alternation: the Korean trie starts with a literal
         # character class that the regex engine can skip ahead with.
-        self._latin = re.compile(f"\\b(?:{trie_pattern(latin)})\\b" if latin else "(?!)")
+        self._latin = re.compile(f"\\b(?:{guarded_trie(latin)})\\b" if latin else "(?!)")
         self._korean = re.compile(trie_pattern(korean) if korean else "(?!)")
 
     def hits(self, words: Sequence[str]) -> dict[str, list[str]]:
         """label → the keywords found in ``words`` (lower-cased tokens of one text)."""
+        return self.labelled(self.found(" ".join(words)))
+
+    def found(self, text: str) -> tuple[str, ...]:
+        """The keywords in ``text`` (a text's words joined by spaces), Latin ones first, each
+        in order of appearance. Korean keywords hold a Hangul syllable, so an ASCII text
+        needs no Korean scan."""
+        latin = self._latin.findall(text)
+        if text.isascii():
+            return tuple(latin)
+        return (*latin, *self._korean.findall(text))
+
+    def labelled(self, found_words: Iterable[str]) -> dict[str, list[str]]:
+        """label → the keywords of :meth:`found` that count for it."""
         found: dict[str, list[str]] = {}
         labels = self._labels
-        text = " ".join(words)
-        found_words = self._latin.findall(text)
-        if _HANGUL.search(text):
-            found_words += self._korean.findall(text)
         for word in found_words:
             for label in labels[word]:
                 found.setdefault(label, []).append(word)
@@ -100,6 +109,17 @@ def trie_pattern(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
     return _emit(root)
+
+
+def guarded_trie(words: Iterable[str]) -> str:
+    """:func:`trie_pattern` behind a look-ahead for the words' first characters: the same
+    matches, but a position whose character starts no word fails at once instead of
+    trying every branch (worth it where the pattern is tried at many positions)."""
+    listed = [w for w in words if w]
+    if not listed:
+        return trie_pattern(listed)
+    firsts = "".join(re.escape(ch) for ch in sorted({w[0] for w in listed}))
+    return f"(?=[{firsts}]){trie_pattern(listed)}"
 
 
 def _emit(node: dict[str, Any]) -> str:
@@ -156,8 +176,12 @@ class Taxonomy:
 
     def hits(self, words: Sequence[str]) -> dict[str, dict[str, list[str]]]:
         """{"c"|"r"|"i": {label: keywords found}} for one text's words."""
+        return self.grouped(self.lexicon.found(" ".join(words)))
+
+    def grouped(self, found_words: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """{"c"|"r"|"i": {label: keywords}} for the keywords :meth:`Lexicon.found` in a text."""
         out: dict[str, dict[str, list[str]]] = {"c": {}, "r": {}, "i": {}}
-        for label, found in self.lexicon.hits(words).items():
+        for label, found in self.lexicon.labelled(found_words).items():
             out[label[0]][label[2:]] = found
         return out
 

@@ -8,11 +8,13 @@ is more confident. Bad input never raises: it ends as "unknown" with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from domain.classifier import MAX_CHARS, PLACEHOLDERS, LinearModel, Prediction, tokens
+from domain.classifier import MAX_CHARS, PLACEHOLDERS, LinearModel, lowered, tokens_of
 from domain.geo import DistrictLocator, Location
 from domain.postings import IncomingPosting
 from domain.taxonomy import NOT_ACTIONABLE, Taxonomy
@@ -23,6 +25,13 @@ from domain.triage_rules import RoutingRules
 Analyzer = Callable[[Sequence[str]], list[list[str]]]
 MODEL_FIELDS = ("category", "request_class", "info_type", "destination")
 Hits = dict[str, list[str]]
+_T = TypeVar("_T")
+# the keyword rules' category, request class and information type, and the class keywords
+_Keywords = tuple[FieldDecision, FieldDecision, FieldDecision, Hits]
+_CHUNK = 8_192  # texts per matrix product of a learned model
+_BIG_BATCH = 1_000  # from this many postings on, the garbage collector pauses
+_NO_PLACE = FieldDecision(None, 0.0, "geo", "no known place name")
+_NO_TEXT = FieldDecision(None, 0.0, "geo", "no text")
 
 
 @dataclass(frozen=True)
@@ -53,55 +62,92 @@ class TriageEngine:
     places: PlaceFinder
     models: Mapping[str, LinearModel] = field(default_factory=dict)
     analyzer: Analyzer | None = None
+    _memo: _Memo = field(default_factory=lambda: _Memo(None, None), repr=False, compare=False)
 
     def decide(self, posted: Posted) -> dict[str, FieldDecision]:
         return self.decide_many([posted])[0]
 
     def decide_many(self, posteds: Sequence[Posted]) -> list[dict[str, FieldDecision]]:
-        """Decide a batch: models score all texts at once, points are located at once."""
-        words = [tokens(p.text) for p in posteds]
-        keywords = self.analyzer([p.text for p in posteds]) if self.analyzer else words
-        batch = {n: m.predict_many(words) for n, m in self.models.items()}
-        points = {
-            i: (p.lon, p.lat)
-            for i, p in enumerate(posteds)
-            if p.lon is not None and p.lat is not None
-        }
-        located = dict(zip(points, locate_points(self.locator, list(points.values())), strict=True))
+        """Decide a batch: models score all texts at once, points are located at once.
+
+        Each text is normalised once (its tokens and the gazetteer share it), and what only
+        depends on a few values is remembered: the keyword decisions per set of keywords
+        found, the destination per (category, class, account, district)."""
+        memo = self._memo
+        if memo.taxonomy is not self.taxonomy or memo.rules is not self.rules:
+            memo = self._memo = _Memo(self.taxonomy, self.rules)
+        if len(posteds) < _BIG_BATCH:
+            return self._decide_batch(memo, posteds)
+        with _collector_paused():
+            return self._decide_batch(memo, posteds)
+
+    def _decide_batch(
+        self, memo: _Memo, posteds: Sequence[Posted]
+    ) -> list[dict[str, FieldDecision]]:
+        lows = [lowered(p.text) for p in posteds]
+        words = [tokens_of(low) for low in lows]
+        joined = [" ".join(w) for w in words]
+        keywords = joined
+        if self.analyzer:
+            keywords = [" ".join(k) for k in self.analyzer([p.text for p in posteds])]
+        batch = [(n, m.label, *_top_many(m, words)) for n, m in self.models.items()]
+        points = [i for i, p in enumerate(posteds) if p.lon is not None and p.lat is not None]
+        located = dict(zip(points, locate_points(
+            self.locator, [(posteds[i].lon, posteds[i].lat) for i in points]  # type: ignore[misc]
+        ), strict=True))  # fmt: skip
         return [
-            self._decide(p, words[i], keywords[i], _row(batch, i), located.get(i))
+            self._decide(memo, p, lows[i], words[i], joined[i], keywords[i],
+                         [(n, v, labels[i], confs[i]) for n, v, labels, confs in batch],
+                         located.get(i))
             for i, p in enumerate(posteds)
-        ]
+        ]  # fmt: skip
 
     def _decide(
         self,
+        memo: _Memo,
         posted: Posted,
+        low: str,
         words: list[str],
-        keywords: list[str],
-        preds: Mapping[str, Prediction],
+        joined: str,
+        keywords: str,
+        preds: list[tuple[str, str, str | None, float]],
         point: Location | None,
     ) -> dict[str, FieldDecision]:
-        has_words = any(w not in PLACEHOLDERS for w in words)
-        hits = self.taxonomy.hits(keywords)
-        out: dict[str, FieldDecision] = {}
-        out["category"] = self._better(self._category(hits["c"], has_words), preds.get("category"))
-        out["request_class"] = self._better(
-            self._request_class(hits["r"], out["category"]), preds.get("request_class")
-        )
-        out["info_type"] = self._better(
-            self._info_type(hits["i"], has_words), preds.get("info_type")
-        )
-        out["district"] = self._district(posted, words, point)
-        out["destination"] = self._better(self._destination(posted, out), preds.get("destination"))
+        has_words = not PLACEHOLDERS.issuperset(words)
+        key = (self.taxonomy.lexicon.found(keywords), has_words)
+        decided = memo.keywords.get(key)
+        if decided is None:
+            decided = memo.keep(memo.keywords, key, self._keyword_decisions(key[0], has_words))
+        category, klass, info, class_hits = decided
+        if preds:
+            out = {"category": category, "info_type": info}
+            for name, version, label, confidence in preds:
+                if name in out:
+                    out[name] = memo.better(out[name], label, confidence, version)
+            if out["category"] is not category:  # the class follows the final category
+                klass = self._request_class(class_hits, out["category"])
+            out = {
+                "category": out["category"],
+                "request_class": klass,
+                "info_type": out["info_type"],
+            }
+            for name, version, label, confidence in preds:
+                if name == "request_class":
+                    out[name] = memo.better(klass, label, confidence, version)
+        else:
+            out = {"category": category, "request_class": klass, "info_type": info}
+        out["district"] = self._district(posted, low, words, joined, point)
+        out["destination"] = self._destination(memo, posted.account, out)
+        for name, version, label, confidence in preds:
+            if name == "destination":
+                out[name] = memo.better(out[name], label, confidence, version)
         return out
 
-    @staticmethod
-    def _better(rule: FieldDecision, pred: Prediction | None) -> FieldDecision:
-        if pred is None or pred.label is None or pred.confidence <= rule.confidence:
-            return rule
-        return FieldDecision(pred.label, pred.confidence, pred.reason.removeprefix("model "), (
-            f"learned model, {pred.confidence:.0%} (rules said {rule.value or 'unknown'})"
-        ))  # fmt: skip
+    def _keyword_decisions(self, found: tuple[str, ...], has_words: bool) -> _Keywords:
+        hits = self.taxonomy.grouped(found)
+        category = self._category(hits["c"], has_words)
+        klass = self._request_class(hits["r"], category)
+        return category, klass, self._info_type(hits["i"], has_words), hits["r"]
 
     @property
     def _tax(self) -> str:
@@ -145,7 +191,9 @@ class TriageEngine:
         found = ", ".join(dict.fromkeys(hits[best]))
         return FieldDecision(best, min(0.8, 0.5 + 0.1 * len(hits[best])), self._tax, found)
 
-    def _district(self, posted: Posted, words: list[str], point: Location | None) -> FieldDecision:
+    def _district(
+        self, posted: Posted, low: str, words: list[str], joined: str, point: Location | None
+    ) -> FieldDecision:
         reasons: list[str] = []
         if point is not None:
             if point.district is not None:
@@ -157,31 +205,96 @@ class TriageEngine:
                 return _located(loc, "geo:bbox")
             reasons.append(loc.reason)
         extra = " ".join(filter(None, (posted.place_name, posted.address)))
-        if not extra and not self.places.may_name_a_place(words):
+        if extra:
+            loc = self.places.locate(f"{posted.text[:MAX_CHARS]} {extra}")
+        elif not self.places.may_name_a_place_joined(joined):
+            if not reasons:
+                return _NO_PLACE if words else _NO_TEXT
             loc = Location.unknown("no known place name" if words else "no text")
         else:
-            loc = self.places.locate(f"{posted.text[:MAX_CHARS]} {extra}")
+            loc = self.places.locate_lowered(low)  # the same as locate(text[:MAX_CHARS] + " ")
         if loc.district is not None:
             return _located(loc, "gazetteer")
         reasons.append(loc.reason)
         return FieldDecision(None, 0.0, "geo", "; ".join(reasons))
 
-    def _destination(self, posted: Posted, out: Mapping[str, FieldDecision]) -> FieldDecision:
-        category, klass = out["category"], out["request_class"]
+    def _destination(
+        self, memo: _Memo, account: str | None, out: Mapping[str, FieldDecision]
+    ) -> FieldDecision:
+        category, klass, district = out["category"], out["request_class"], out["district"].value
+        key = (category.value, category.confidence, klass.value, klass.confidence, account,
+               district)  # fmt: skip
+        known = memo.routes.get(key)
+        if known is not None:
+            return known
         route = self.rules.route(
-            category.value or "unknown", klass.value or "simple", posted.account,
-            out["district"].value,
-        )  # fmt: skip
+            category.value or "unknown", klass.value or "simple", account, district
+        )
         # as sure as the rule and the decisions it looked at (a rule on neither stands alone)
         inputs = min((out[name].confidence for name in route.uses), default=1.0)
-        return FieldDecision(
+        decision = FieldDecision(
             route.destination, route.confidence * inputs, f"rules@{self.rules.version}",
             route.reason,
         )  # fmt: skip
+        return memo.keep(memo.routes, key, decision)
 
 
-def _row(batch: Mapping[str, list[Prediction]], i: int) -> dict[str, Prediction]:
-    return {name: preds[i] for name, preds in batch.items()}
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a big batch is decided: the batch
+    makes many small containers and no cycles, and each full collection would walk the
+    whole heap (a quarter of the time at 100,000 postings). Re-enabled after, if it was on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+class _Memo:
+    """What the engine remembers for one taxonomy and one set of routing rules (bounded:
+    a full table starts again, so a long run cannot grow memory without end)."""
+
+    LIMIT = 50_000
+
+    def __init__(self, taxonomy: Taxonomy | None, rules: RoutingRules | None) -> None:
+        self.taxonomy, self.rules = taxonomy, rules
+        self.keywords: dict[Any, _Keywords] = {}
+        self.routes: dict[Any, FieldDecision] = {}
+        self.models: dict[Any, FieldDecision] = {}
+
+    def keep(self, table: dict[Any, _T], key: Any, value: _T) -> _T:
+        if len(table) >= self.LIMIT:
+            table.clear()
+        table[key] = value
+        return value
+
+    def better(
+        self, rule: FieldDecision, label: str | None, confidence: float, version: str
+    ) -> FieldDecision:
+        """The learned model's answer when it is more confident than the rule's."""
+        if label is None or confidence <= rule.confidence:
+            return rule
+        key = (label, confidence, version, rule.value)
+        known = self.models.get(key)
+        if known is None:
+            reason = f"learned model, {confidence:.0%} (rules said {rule.value or 'unknown'})"
+            known = self.keep(self.models, key, FieldDecision(label, confidence, version, reason))
+        return known
+
+
+def _top_many(
+    model: LinearModel, words: Sequence[list[str]]
+) -> tuple[list[str | None], list[float]]:
+    labels: list[str | None] = []
+    confidences: list[float] = []
+    for start in range(0, len(words), _CHUNK):
+        got = model.top_many(words[start : start + _CHUNK])
+        labels += got[0]
+        confidences += got[1]
+    return labels, confidences
 
 
 def _located(loc: Location, version: str) -> FieldDecision:

@@ -14,12 +14,15 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import shapely
 
-from domain.gazetteer import Gazetteer, GazetteerEntry, normalize
+from domain.gazetteer import Gazetteer, GazetteerEntry, normalize, normalize_lowered
 from domain.geo import DistrictLocator, Location
-from domain.taxonomy import trie_pattern
+from domain.taxonomy import guarded_trie
 
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_DIACRITICS = str.maketrans({"ŏ": "o", "ŭ": "u", "#": " "})
+_DIACRITICS = str.maketrans({"ŏ": "o", "ŭ": "u"})
+_DIACRITICS_AND_HASH = str.maketrans({"ŏ": "o", "ŭ": "u", "#": " "})
+_HAS_DIACRITIC = re.compile("[ŏŭ]")
+_ONE_BY_ONE = 8  # up to this many points are located one by one
 
 
 class PlaceFinder:
@@ -36,20 +39,41 @@ class PlaceFinder:
         latin = {k.split()[0] for k in keys if k[0] in _ASCII_WORD}
         other = {k[:2] for k in keys if k[0] not in _ASCII_WORD}
         self._start = re.compile(
-            f"(?<![^ ])(?:(?:{trie_pattern(latin)})(?![a-z0-9])|{trie_pattern(other)})"
+            f"(?<![^ ])(?:(?:{guarded_trie(latin)})(?![a-z0-9])|{guarded_trie(other)})"
+        )
+        # Over a text's words a name may also follow a hashtag's "#": the same as reading
+        # "#" as a space, unless a name's first two characters hold a space.
+        self._hash_is_space = any(" " in k for k in other)
+        self._start_in_words = re.compile(
+            f"(?<![^ #])(?:(?:{guarded_trie(latin)})(?![a-z0-9])|{guarded_trie(other)})"
         )
         self._span = max((len(k.split()) for k in keys), default=1)
         inner = {w for k in keys for w in k.split()[1:]}
-        self._inner = re.compile(trie_pattern(inner) if inner else "(?!)")
+        self._inner = re.compile(guarded_trie(inner) if inner else "(?!)")
         self._cache: OrderedDict[str, Location] = OrderedDict()
         self._cache_size = cache_size
 
     def may_name_a_place(self, words: Sequence[str]) -> bool:
         """False when no word of a text (its lower-cased tokens) can start a place name."""
-        return self._start.search(" ".join(words).translate(_DIACRITICS)) is not None
+        return self.may_name_a_place_joined(" ".join(words))
+
+    def may_name_a_place_joined(self, joined: str) -> bool:
+        """:meth:`may_name_a_place` for the words already joined by spaces."""
+        if self._hash_is_space:
+            return self._start.search(joined.translate(_DIACRITICS_AND_HASH)) is not None
+        if _HAS_DIACRITIC.search(joined) is not None:
+            joined = joined.translate(_DIACRITICS)
+        return self._start_in_words.search(joined) is not None
 
     def locate(self, text: str) -> Location:
-        norm = normalize(text)
+        return self._located(normalize(text))
+
+    def locate_lowered(self, low: str) -> Location:
+        """:meth:`locate` of a text already NFKC-normalised and lower-cased
+        (:func:`domain.classifier.lowered`), so the text is not normalised twice."""
+        return self._located(normalize_lowered(low))
+
+    def _located(self, norm: str) -> Location:
         snippet = self.snippet(norm)
         if not snippet:
             return Location.unknown("no known place name" if norm else "no text to find places in")
@@ -89,8 +113,8 @@ def locate_points(
     locator: DistrictLocator, points: Sequence[tuple[float, float]]
 ) -> list[Location]:
     """``explain_point`` for many points at once (vectorised over each district)."""
-    if not points:
-        return []
+    if len(points) <= _ONE_BY_ONE:  # numpy's per-call cost outweighs vectorising
+        return [locator.explain_point(lon, lat) for lon, lat in points]
     xs = np.array([p[0] for p in points], dtype=float)
     ys = np.array([p[1] for p in points], dtype=float)
     owner = np.full(len(points), -1)
@@ -100,8 +124,11 @@ def locate_points(
             free = owner < 0
             if not free.any():
                 break
-            inside = shapely.intersects_xy(locator.geometry(district.code), xs[free], ys[free])
-            owner[np.flatnonzero(free)[inside]] = index
+            geom = locator.geometry(district.code)
+            west, south, east, north = geom.bounds
+            near = free & (xs >= west) & (xs <= east) & (ys >= south) & (ys <= north)
+            inside = shapely.intersects_xy(geom, xs[near], ys[near])
+            owner[np.flatnonzero(near)[inside]] = index
     out: list[Location] = []
     for (lon, lat), index in zip(points, owner, strict=True):
         if index < 0:
