@@ -23,7 +23,7 @@ from api.settings import Settings
 from bench.context import BenchContext
 from bench.report import Result
 from channels.x.replay import replay_file
-from domain.neardup import Match, NearDuplicateIndex
+from domain.neardup import Fingerprint, Match, NearDuplicateIndex
 from domain.store import SmcStore
 
 SUITE = "intake"
@@ -85,7 +85,12 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 
 class NoLookup(NearDuplicateIndex):
-    """Diagnostic only: never finds a near-duplicate and remembers nothing."""
+    """Diagnostic only: never finds a near-duplicate and remembers nothing (intake asks for a
+    text's fingerprint first; without one it neither looks up nor remembers)."""
+
+    def fingerprint(self, text: str) -> Fingerprint | None:
+        del text
+        return None
 
     def find(self, text: str) -> Match | None:
         del text

@@ -29,13 +29,24 @@ from domain.store import Commands, Recorded
 STANDING = "standing"
 
 
+Triaged = SmcAggregate | Sequence[SmcAggregate] | None
+"""What triage adds for one posting: aggregates saved in the same transaction, or None."""
+
+
 class Triager(Protocol):
     """Decides, for a posting being taken in, the aggregate that records its triage (saved in
-    the same transaction as the posting), or None."""
+    the same transaction as the posting), or None. ``triage_many`` does the same for a whole
+    batch at once (one answer per pair, in order); intake uses it."""
 
-    def triage(
-        self, posting: Posting, item: IncomingPosting
-    ) -> SmcAggregate | Sequence[SmcAggregate] | None: ...
+    def triage(self, posting: Posting, item: IncomingPosting) -> Triaged: ...
+
+    def triage_many(self, pairs: Sequence[tuple[Posting, IncomingPosting]]) -> list[Triaged]: ...
+
+
+def as_list(decided: Triaged) -> list[SmcAggregate]:
+    if isinstance(decided, SmcAggregate):
+        return [decided]
+    return list(decided) if decided else []
 
 
 @dataclass(frozen=True)
@@ -149,7 +160,7 @@ class IntakeService:
     ) -> IntakeResult:
         result = IntakeResult(read=len(postings) + len(rejections))
         pending: list[SmcAggregate] = []
-        fresh: list[Posting] = []
+        fresh: list[tuple[Posting, IncomingPosting]] = []
         batch_ids: set[UUID] = set()
         for item in postings:
             reason = validate(item)
@@ -183,13 +194,8 @@ class IntakeService:
             if fp is not None:  # at once, so later items of this batch find it too
                 self.index.remember(str(pid), fp, match.case_id if match else None)
             pending.append(posting)
-            fresh.append(posting)
-            if self.triager is not None:
-                decision = self.triager.triage(posting, item)
-                if isinstance(decision, SmcAggregate):
-                    pending.append(decision)
-                elif decision:
-                    pending.extend(decision)
+            fresh.append((posting, item))
+        pending = self._triaged(pending, fresh)
         for rejection in rejections:
             rid = IntakeRejection.create_id(rejection.channel, rejection.fingerprint)
             result.rejected += 1
@@ -212,6 +218,21 @@ class IntakeService:
         for aggregate in pending:
             self._remember(aggregate.id)
         return result
+
+    def _triaged(
+        self, pending: list[SmcAggregate], fresh: list[tuple[Posting, IncomingPosting]]
+    ) -> list[SmcAggregate]:
+        """``pending`` with what triage adds for each new posting right after it (decided
+        for the whole batch at once; the order is the same as one decision per item)."""
+        if self.triager is None or not fresh:
+            return pending
+        decided = self.triager.triage_many(fresh)
+        added = {id(p): as_list(a) for (p, _item), a in zip(fresh, decided, strict=True)}
+        out: list[SmcAggregate] = []
+        for aggregate in pending:
+            out.append(aggregate)
+            out.extend(added.get(id(aggregate), ()))
+        return out
 
     def _known(self, aggregate_id: UUID, batch: set[UUID], careful: bool) -> bool:
         if aggregate_id in batch or aggregate_id in self._seen:

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import event
+from eventsourcing.domain import Aggregate, event
 
 from domain import ids
 from domain.base import SmcAggregate
@@ -95,6 +95,51 @@ class Case(SmcAggregate):
         self.missed: list[str] = []
         self.merged_into: str | None = None
         self.auto_reply = False  # the current reply was sent by the auto-answerer
+
+    class OpenedRouted(SmcAggregate.Created):
+        """Opened, classified and, with a unit, assigned in one event: what intake records
+        for a new posting triage has decided (the same state as ``Opened`` + ``Classified``
+        + ``Assigned``, one event instead of three)."""
+
+        posting_id: str
+        channel: str
+        received_at: datetime
+        request_class: str
+        deadline: datetime | None
+        emergency: bool
+        unit: str | None
+        reason: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Case)  # only a Case is created by it
+            aggregate.request_class = self.request_class
+            aggregate.deadline = self.deadline
+            aggregate.unit = self.unit
+            aggregate.state = State.ASSIGNED if self.unit else State.TRIAGED
+
+    @classmethod
+    def open_routed(
+        cls,
+        posting_id: str,
+        channel: str,
+        received_at: datetime,
+        classified: tuple[str, datetime | None, bool],
+        assigned: tuple[str | None, str],
+    ) -> Case:
+        """A new case, classified (request class, deadline, emergency) and assigned (unit or
+        None, reason) at once; see ``OpenedRouted``."""
+        (request_class, deadline, emergency), (unit, reason) = classified, assigned
+        return cls._create(
+            cls.OpenedRouted,
+            posting_id=posting_id,
+            channel=channel,
+            received_at=received_at,
+            request_class=request_class,
+            deadline=deadline,
+            emergency=emergency,
+            unit=unit,
+            reason=reason if unit else "",
+        )
 
     def _go(self, command: str) -> State:
         return check(command, self.state)

@@ -91,16 +91,19 @@ class LedgerService:
     ) -> Case:
         """A posting's case, classified and assigned as far as triage knows (inside a command;
         the caller saves it together with the posting)."""
-        case = Case(str(posting.id), posting.channel, posting.created_at)
-        if request_class is not None and request_class in self.policy.rules:
-            emergency = self.emergency()
-            deadline = Deadline.compute(
-                case.received_at, request_class, self.calendar, self.policy, emergency=emergency
-            )
-            case.classify(request_class, deadline, emergency)
-            if unit is not None:
-                case.assign(check_unit(unit), reason)
-        return case
+        if request_class is None or request_class not in self.policy.rules:
+            return Case(str(posting.id), posting.channel, posting.created_at)
+        emergency = self.emergency()
+        deadline = Deadline.compute(
+            posting.created_at, request_class, self.calendar, self.policy, emergency=emergency
+        )
+        return Case.open_routed(  # one event for Opened + Classified (+ Assigned)
+            str(posting.id),
+            posting.channel,
+            posting.created_at,
+            (request_class, deadline, emergency),
+            (check_unit(unit) if unit is not None else None, reason),
+        )
 
     def reroute(self, case: Case, request_class: str | None, unit: str | None, reason: str) -> bool:
         """Follow a triage correction (inside a command; the caller saves). True if changed."""

@@ -17,6 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
+from operator import itemgetter
+
+import numpy as np
 
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 MENTION = re.compile(r"@\w+")
@@ -33,6 +37,8 @@ SEEDS = (
     0xB55A4F09,
 )
 SHINGLE = 4
+_SEED_COLUMN = np.array(SEEDS, dtype=np.uint32)[:, None]
+_COUNT = itemgetter(1)
 
 
 def normalise(text: str) -> str:
@@ -52,7 +58,12 @@ def shingles(normal: str) -> frozenset[int]:
 
 
 def signature(hashes: frozenset[int]) -> tuple[int, ...]:
-    return tuple(min(h ^ seed for h in hashes) for seed in SEEDS)
+    """Per seed, the least ``hash ^ seed`` (crc32 values and seeds are 32-bit, so one
+    vectorised XOR and minimum give exactly the values of the plain Python loop)."""
+    if not hashes:
+        raise ValueError("min() arg is an empty sequence")
+    row = np.fromiter(hashes, dtype=np.uint32, count=len(hashes))
+    return tuple((row ^ _SEED_COLUMN).min(axis=1).tolist())
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
@@ -121,9 +132,13 @@ class NearDuplicateIndex:
         if exact is not None:
             return Match(exact, 1.0)
         best: Match | None = None
+        mine = fp.hashes
+        size = len(mine)
         for key in self._candidates(fp.signature):
             other, case_id, _sig = self._items[key]
-            score = jaccard(fp.hashes, other)
+            if min(size, len(other)) + 1e-9 < self.threshold * max(size, len(other)):
+                continue  # the Jaccard similarity cannot reach the threshold
+            score = jaccard(mine, other)
             if score >= self.threshold and (best is None or score > best.similarity):
                 best = Match(case_id, round(score, 4))
         return best
@@ -168,10 +183,19 @@ class NearDuplicateIndex:
     def _candidates(self, sig: tuple[int, ...]) -> list[str]:
         """Postings sharing at least two band values (for similarity >= 0.7 about six of the
         eight usually agree), the eight with the most agreement first."""
-        hits: Counter[str] = Counter()
-        for band, value in zip(self._bands, sig, strict=True):
-            hits.update(band.get(value, ()))
-        return [k for k, n in hits.most_common(8) if n >= 2 and k in self._items]
+        hits = Counter(
+            chain.from_iterable(
+                band.get(value, ()) for band, value in zip(self._bands, sig, strict=True)
+            )
+        )
+        # the same order as ``hits.most_common(8)`` (a stable sort by count), looking only
+        # at keys seen at least twice: those are the ones that list keeps
+        twice = [(k, n) for k, n in hits.items() if n >= 2]
+        if len(twice) > 8:
+            twice = sorted(twice, key=_COUNT, reverse=True)[:8]
+        elif len(twice) > 1:
+            twice.sort(key=_COUNT, reverse=True)
+        return [k for k, _n in twice if k in self._items]
 
     def _forget(self, key: str, item: tuple[frozenset[int], str, tuple[int, ...]]) -> None:
         for band, value in zip(self._bands, item[2], strict=True):

@@ -10,7 +10,7 @@ from typing import Any
 
 from domain.auto_answer import AutoAnswerer
 from domain.base import SmcAggregate
-from domain.intake_service import Triager
+from domain.intake_service import Triaged, Triager, as_list
 from domain.ledger import Case
 from domain.ledger_service import LedgerService
 from domain.postings import IncomingPosting, Posting
@@ -45,12 +45,14 @@ class RoutingTriager:
         self.auto_answer = auto_answer
 
     def triage(self, posting: Posting, item: IncomingPosting) -> Sequence[SmcAggregate]:
-        decided = self.inner.triage(posting, item)
-        out: list[SmcAggregate] = []
-        if isinstance(decided, SmcAggregate):
-            out.append(decided)
-        elif decided:
-            out.extend(decided)
+        return self._routed(posting, self.inner.triage(posting, item))
+
+    def triage_many(self, pairs: Sequence[tuple[Posting, IncomingPosting]]) -> list[Triaged]:
+        decided = self.inner.triage_many(pairs)
+        return [self._routed(p, d) for (p, _item), d in zip(pairs, decided, strict=True)]
+
+    def _routed(self, posting: Posting, decided: Triaged) -> list[SmcAggregate]:
+        out = as_list(decided)
         if posting.case_id is not None:
             return out  # a near-duplicate is a mention of an existing case, not a new one
         triage = next((a for a in out if isinstance(a, Triage)), None)

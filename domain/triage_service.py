@@ -14,6 +14,7 @@ from domain.base import SmcAggregate
 from domain.context import Cause
 from domain.deadline_policy import REQUEST_CLASSES
 from domain.errors import InvalidInputError, NotFoundError
+from domain.intake_service import Triaged
 from domain.postings import IncomingPosting, Posting
 from domain.store import Commands, Recorded
 from domain.taxonomy import INFO_TYPES
@@ -68,6 +69,19 @@ class TriageService:
     # -- the intake hook -------------------------------------------------------------------
     def triage(self, posting: Posting, item: IncomingPosting) -> SmcAggregate | None:
         return Triage.decide(posting.id, self.decide(Posted.of(item)))
+
+    def triage_many(self, pairs: Sequence[tuple[Posting, IncomingPosting]]) -> list[Triaged]:
+        """``triage`` for a batch: the engine decides all of it in one call."""
+        decided = self.decide_many([Posted.of(item) for _posting, item in pairs])
+        return [Triage.decide(p.id, d) for (p, _item), d in zip(pairs, decided, strict=True)]
+
+    def decide_many(self, posteds: Sequence[Posted]) -> list[dict[str, FieldDecision]]:
+        """``decide`` for a batch; if the batch fails, each posting is decided on its own,
+        so one bad posting's failure is recorded against it alone."""
+        try:
+            return self.engine.decide_many(posteds)
+        except Exception:  # decided one by one below, each failure recorded against its posting
+            return [self.decide(p) for p in posteds]
 
     def decide(self, posted: Posted) -> dict[str, FieldDecision]:
         """The engine's decisions; an unexpected failure is recorded, never raised."""

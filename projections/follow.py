@@ -89,6 +89,21 @@ class FollowProjection(SmcProjection):
             [position, STATES[topic], e.timestamp.isoformat(), str(e.originator_id)],
         )
 
+    @handles("Case.OpenedRouted")
+    def _opened_routed(self, e: Any, tx: ViewTx, position: int) -> None:
+        """As in the public record: one change, to the state the new case is in (in practice
+        nobody follows a case yet when it is opened)."""
+        tx.execute(
+            "INSERT INTO fol_changes SELECT DISTINCT posting_id, ?, ?, ? FROM fol_subscriptions"
+            " WHERE case_id = ? ON CONFLICT DO NOTHING",
+            [
+                position,
+                "assigned" if e.unit else "triaged",
+                e.timestamp.isoformat(),
+                str(e.originator_id),
+            ],
+        )
+
     @handles("Delivery.Requested")
     def _queued(self, e: Any, tx: ViewTx, position: int) -> None:
         del position

@@ -125,6 +125,14 @@ class LedgerProjection(SmcProjection):
     def _assigned(self, e: Any, tx: ViewTx, position: int) -> None:
         self._set(e, tx, position, unit=e.unit, official=None, state="assigned")
 
+    @handles("Case.OpenedRouted")
+    def _opened_routed(self, e: Any, tx: ViewTx, position: int) -> None:
+        """The same row as ``Opened``, ``Classified`` and (with a unit) ``Assigned``."""
+        self._opened(e, tx, position)
+        self._classified(e, tx, position)
+        if e.unit:
+            self._assigned(e, tx, position)
+
     @handles("Case.SentBackToTriage")
     def _sent_back(self, e: Any, tx: ViewTx, position: int) -> None:
         self._set(e, tx, position, unit=None, official=None, state="received")

@@ -102,6 +102,13 @@ class Open311Projection(SmcProjection):
         del position
         self._case(e, tx, unit=e.unit)
 
+    @handles("Case.OpenedRouted")
+    def _case_opened_routed(self, e: Any, tx: ViewTx, position: int) -> None:
+        self._case_opened(e, tx, position)
+        self._case_deadline(e, tx, position)
+        if e.unit:
+            self._case_unit(e, tx, position)
+
     @handles("Case.Responded", "Case.AutoAnswerCorrected")
     def _case_answer(self, e: Any, tx: ViewTx, position: int) -> None:
         del position

@@ -102,6 +102,17 @@ class PublicProjection(SmcProjection):
     def _assigned(self, e: Any, tx: ViewTx, position: int) -> None:
         self._case_state(e, tx, position, "assigned", unit=e.unit)
 
+    @handles("Case.OpenedRouted")
+    def _opened_routed(self, e: Any, tx: ViewTx, position: int) -> None:
+        """Opened, classified and maybe assigned at once: one status change in the history,
+        to the state the case is in."""
+        self._opened(e, tx, position)
+        columns = {"request_class": e.request_class, "deadline": utc(e.deadline)}
+        if e.unit:
+            self._case_state(e, tx, position, "assigned", **columns, unit=e.unit)
+        else:
+            self._case_state(e, tx, position, "triaged", **columns)
+
     @handles("Case.Designated")
     def _designated(self, e: Any, tx: ViewTx, position: int) -> None:
         self._case_state(e, tx, position, "designated")

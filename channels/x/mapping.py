@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,23 @@ def _rule_tags(matching_rules: Sequence[object]) -> tuple[str, ...]:
     return tuple(str(t) for t in tags if t)
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """A response's ``includes`` by key (built once per response, not once per tweet)."""
+
+    places: dict[str, JSON]
+    users: dict[str, JSON]
+    media: dict[str, JSON]
+
+    @classmethod
+    def of(cls, includes: Mapping[str, Any]) -> Lookups:
+        return cls(
+            _by(includes.get("places"), "id"),
+            _by(includes.get("users"), "id"),
+            _by(includes.get("media"), "media_key"),
+        )
+
+
 def map_tweet(
     tweet: Mapping[str, Any],
     includes: Mapping[str, Any],
@@ -155,16 +173,19 @@ def map_tweet(
     *,
     author_key_secret: bytes,
     accounts: frozenset[str],
+    lookups: Lookups | None = None,
 ) -> NormalizedPosting:
-    """One API v2 tweet object (plus the response's includes) to a posting, or MappingError."""
+    """One API v2 tweet object (plus the response's includes, or ``lookups`` made from them)
+    to a posting, or MappingError."""
+    found = lookups if lookups is not None else Lookups.of(includes)
     source_id = str(_required(tweet, "id"))
     text = _text(_required(tweet, "text"))
     created_at = _created_at(_required(tweet, "created_at"))
     geo = _obj(tweet.get("geo"))
     lon, lat = _coordinates(geo)
-    bbox, place_name = _place(geo, _by(includes.get("places"), "id"))
+    bbox, place_name = _place(geo, found.places)
     author_id = tweet.get("author_id")
-    user = _by(includes.get("users"), "id").get(str(author_id)) if author_id else None
+    user = found.users.get(str(author_id)) if author_id else None
     mentions = _entities(tweet, "mentions", "username", "@")
     tags = _rule_tags(matching_rules)
     refs = _referenced(tweet)
@@ -183,7 +204,7 @@ def map_tweet(
         place_name=place_name,
         hashtags=_entities(tweet, "hashtags", "tag", "#"),
         mentions=mentions,
-        media_urls=_media_urls(tweet, _by(includes.get("media"), "media_key")),
+        media_urls=_media_urls(tweet, found.media),
         reply_to=refs.get("replied_to"),
         quote_of=refs.get("quoted"),
         retweet_of=refs.get("retweeted"),
@@ -214,6 +235,7 @@ def parse_message(
         reason = _errors_reason(errors)
         return [], [Rejection(line_no, None, reason, _excerpt(obj))] if errors else []
     includes = _obj(obj.get("includes"))
+    lookups = Lookups.of(includes)
     raw_rules = obj.get("matching_rules")
     rules: list[object] = list(raw_rules) if isinstance(raw_rules, list) else []
     postings: list[NormalizedPosting] = []
@@ -225,7 +247,12 @@ def parse_message(
         try:
             postings.append(
                 map_tweet(
-                    item, includes, rules, author_key_secret=author_key_secret, accounts=accounts
+                    item,
+                    includes,
+                    rules,
+                    author_key_secret=author_key_secret,
+                    accounts=accounts,
+                    lookups=lookups,
                 )
             )
         except MappingError as exc:
