@@ -22,6 +22,7 @@ from api.bootstrap import Container, build
 from api.routes import auth, cap, cases, directory, intake, lifeline, public, system, warnings
 from api.routes import auto_answer as auto_answer_api
 from api.routes import lead as lead_api
+from api.routes import lifeline_shelters as shelters_api
 from api.routes import lifeline_suggestions as suggestions_api
 from api.routes import missing_persons as persons_api
 from api.routes import open311 as open311_api
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(lifeline.router)
     app.include_router(persons_api.router)
     app.include_router(suggestions_api.router)
+    app.include_router(shelters_api.router)
     app.include_router(ws_lifeline.router)
     app.include_router(pages_lifeline.router)
     app.include_router(person_pages.router)

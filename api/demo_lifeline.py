@@ -23,6 +23,7 @@ from domain.incidents import update_id
 from domain.intake_service import IntakeService
 from domain.missing_persons import MissingPersonService, NoteIn, PersonIn, note_key_id
 from domain.postings import IncomingPosting
+from domain.shelters import ShelterIn, ShelterService, shelter_id
 from domain.store import Commands
 
 KEY = "demo-2026-07-south-seoul-flood"
@@ -61,6 +62,17 @@ UPDATES: tuple[tuple[int, str, str, dict[str, int], str, bool, int | None], ...]
     (170, "casualty", "11620", {"missing": 1}, "police", True, 5),
     (185, "damage", "11620", {"houses_flooded": 132, "roads_closed": 5}, "official", True, 1),
 )
+# key, ko, en, address, (lon, lat), district, capacity, occupancy at opening, then later
+SHELTERS = (
+    ("sillim-es", "신림초등학교 체육관", "Sillim Elementary School gym", "관악구 신림로 246",
+     (126.9297, 37.4846), "11620", 200, 80, 190),
+    ("gwanak-sports", "관악구민종합체육센터", "Gwanak Sports Center", "관악구 관악로 145",
+     (126.9533, 37.4786), "11620", 350, 40, 210),
+    ("sadang1-cc", "사당1동 주민센터", "Sadang 1-dong Community Center", "동작구 사당로 260",
+     (126.9806, 37.4856), "11590", 60, 25, 60),
+    ("siheung-es", "시흥초등학교 체육관", "Siheung Elementary School gym", "금천구 시흥대로 291",
+     (126.9010, 37.4575), "11545", 150, 10, 12),
+)  # fmt: skip
 PERSONS = (
     ("김영자", ["Kim Young-ja"], "female", "78", "11620", "believed_missing"),
     ("이준호", ["Lee Jun-ho"], "male", "34", "11590", "believed_alive"),
@@ -130,6 +142,17 @@ class _Demo:
             self.incidents.update(self.cause, incident_id, update)
             made.append(update_id(incident_id, update.key))
 
+    def shelters(self, incident_id: Any) -> None:
+        service = ShelterService(self.incidents.commands, self.incidents.district_known)
+        for i, (key, ko, en, address, (lon, lat), code, cap, first, later) in enumerate(SHELTERS):
+            self.at(25 + 10 * i)
+            shelter = ShelterIn(key, ko, en, address, lon, lat, code, cap, first)
+            service.open(self.cause, incident_id, shelter)
+            self.at(150 + 5 * i)
+            sid = shelter_id(str(incident_id), key)
+            status = "full" if later == cap else "open"
+            service.update(self.cause, incident_id, sid, occupancy=later, status=status)
+
     def persons_and_notes(self, incident_id: Any) -> None:
         for i, (name, alt, sex, age, code, status) in enumerate(PERSONS):
             self.at(60 + 25 * i)
@@ -184,6 +207,7 @@ def load_lifeline_demo(container: Container) -> int:
         hashtags=HASHTAGS,
     )
     demo.updates(opened.id)
+    demo.shelters(opened.id)
     demo.persons_and_notes(opened.id)
     demo.reports(demo.incidents.get(opened.id), random.Random(2013))  # noqa: S311 - demo data
     return container.store.head()

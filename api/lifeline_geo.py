@@ -22,6 +22,7 @@ from domain.incidents import CASUALTY_FIELDS, DAMAGE_FIELDS
 from projections import lifeline_queries as q
 from projections.lifeline import LifelineProjection, utc
 from projections.lifeline_figures import compute, public_update, revisions
+from projections.lifeline_shelters import feature, shelters
 
 SIMPLIFY_DEG = 0.0005
 Row = dict[str, Any]
@@ -122,6 +123,12 @@ class LifelineReads:
             self._geo[incident_id] = (position, body)
         return body
 
+    def shelters(self, incident_id: str) -> list[Row] | None:
+        with self.projection.view.read() as tx:
+            if q.incident(tx, incident_id) is None:
+                return None
+            return shelters(tx, incident_id)
+
     def csv(self, incident_id: str, lang: str) -> str | None:
         detail = self.detail(incident_id)
         if detail is None:
@@ -164,6 +171,7 @@ def _collection(tx: Any, inc: Row, now_utc: str) -> Row:
                  "photo_url": r["photo_url"] if r["state"] == "verified" else ""}  # fmt: skip
         point = {"type": "Point", "coordinates": [r["lon"], r["lat"]]}
         features.append({"type": "Feature", "geometry": point, "properties": props})
+    features.extend(feature(s) for s in shelters(tx, inc["id"]))
     return {"type": "FeatureCollection", "features": features,
             "properties": {"incident": inc["id"], "as_of": figures["as_of"]}}  # fmt: skip
 

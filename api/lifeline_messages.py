@@ -53,6 +53,21 @@ class TimelineEntry(Msg):
     supersedes: str | None = None
 
 
+class ShelterState(Msg):
+    id: str
+    name_ko: str
+    name_en: str
+    address: str
+    lon: float
+    lat: float
+    district: str
+    capacity: int
+    occupancy: int
+    status: Literal["open", "full", "closed"]
+    opened_at: str
+    updated_at: str
+
+
 class IncidentState(Msg):
     id: str
     title_ko: str
@@ -67,6 +82,7 @@ class IncidentState(Msg):
     figures: Figures
     reports: dict[str, int]
     timeline: list[TimelineEntry]
+    shelters: list[ShelterState] = []
 
 
 class WarningAreaShape(Msg):

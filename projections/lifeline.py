@@ -14,6 +14,7 @@ from typing import Any
 import domain.incident_suggestions  # the events this projection reads (with incidents)
 import domain.incidents  # noqa: F401
 from projections.base import SmcProjection, handles
+from projections.lifeline_shelters import SHELTER_DDL, ShelterHandlers
 from projections.views import ViewTx
 
 WARNINGS = "warnings"
@@ -32,7 +33,7 @@ def _iso_utc(text: str) -> str:
     return utc(datetime.fromisoformat(text)) if text else ""
 
 
-class LifelineProjection(SmcProjection):
+class LifelineProjection(ShelterHandlers, SmcProjection):
     name = "lifeline"
     tables = (
         "ll_incidents",
@@ -41,6 +42,7 @@ class LifelineProjection(SmcProjection):
         "ll_warnings",
         "ll_changes",
         "ll_suggestions",
+        "ll_shelters",
     )
     ddl = (
         "CREATE TABLE IF NOT EXISTS ll_incidents (id TEXT PRIMARY KEY, key TEXT NOT NULL,"
@@ -71,6 +73,7 @@ class LifelineProjection(SmcProjection):
         "CREATE TABLE IF NOT EXISTS ll_suggestions (id TEXT PRIMARY KEY, proposal TEXT NOT NULL,"
         " state TEXT NOT NULL, incident_id TEXT NOT NULL, reason TEXT NOT NULL,"
         " suggested_at TEXT NOT NULL, decided_by TEXT NOT NULL, position BIGINT NOT NULL)",
+        *SHELTER_DDL,
     )
 
     def _changed(self, tx: ViewTx, position: int, incident_id: str, exercise: bool) -> None:

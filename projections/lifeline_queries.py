@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from projections.lifeline import WARNINGS
 from projections.lifeline_figures import brief, compute
+from projections.lifeline_shelters import shelters
 from projections.views import Row, ViewTx
 
 INCIDENT_COLUMNS = (
@@ -126,6 +127,7 @@ def state(tx: ViewTx, inc: Row) -> Row:
         "figures": brief(compute(rows)),
         "reports": report_counts(tx, inc["id"]),
         "timeline": timeline(rows, inc),
+        "shelters": shelters(tx, inc["id"]),
     }
 
 

@@ -9,7 +9,7 @@
   var state = { position: boot.position, incidents: {}, warnings: null };
   var stats = { snapshots: 0, deltas: 0, connects: 0 };
   var socket = null, retry = 500, map = null, districtLayer = null, warningLayer = null;
-  var reportLayer = null, reports = [], lastReportCount = -1;
+  var reportLayer = null, reports = [], lastReportCount = -1, shelterLayer = null;
   var SEVERITY = { Extreme: "#7a0010", Severe: "#d7191c", Moderate: "#fdae61", Minor: "#e6d200" };
 
   function $(id) { return document.getElementById(id); }
@@ -53,6 +53,7 @@
       " · " + t.ll_unverified + " " + inc.reports.unverified;
     renderDistricts(fig.districts);
     renderTimeline(inc.timeline);
+    renderShelters(inc.shelters || []);
     shadeDistricts(fig.districts);
     var count = inc.reports.verified + inc.reports.unverified + inc.reports["false"];
     if (count !== lastReportCount) { lastReportCount = count; loadReports(); }
@@ -79,6 +80,35 @@
     }).join("");
   }
 
+  function shelterLine(s) {
+    return esc(t["ll_shelter_" + s.status]) + " · " + esc(t.ll_occupancy) + " " + num(s.occupancy) + " / " + num(s.capacity);
+  }
+
+  function renderShelters(list) {
+    var ul = $("shelters");
+    if (ul) {
+      ul.innerHTML = list.length ? list.map(function (s) {
+        return '<li data-shelter-id="' + esc(s.id) + '" data-status="' + esc(s.status) + '" class="shelter-' + esc(s.status) +
+          '"><strong>' + esc(s["name_" + lang]) + "</strong> · " + esc(t["ll_shelter_" + s.status]) + "<p>" +
+          esc(dname(s.district)) + " · " + esc(s.address) + "</p><small>" + esc(t.ll_occupancy) +
+          ' <span class="occupancy">' + num(s.occupancy) + " / " + num(s.capacity) + "</span></small></li>";
+      }).join("") : '<li class="none">' + esc(t.ll_no_shelters) + "</li>";
+    }
+    drawShelters(list);
+  }
+
+  /* Shelters: a square house-like marker per shelter (not a report pin), popup with status. */
+  function drawShelters(list) {
+    if (!shelterLayer) return;
+    shelterLayer.clearLayers();
+    list.forEach(function (s) {
+      var icon = L.divIcon({ className: "", html: '<div class="shelter-marker ' + esc(s.status) + '">&#8962;</div>', iconSize: [26, 26] });
+      L.marker([s.lat, s.lon], { icon: icon, title: s["name_" + lang], zIndexOffset: 1000 })
+        .bindPopup("<strong>" + esc(s["name_" + lang]) + "</strong><br>" + esc(s.address) + "<br>" + shelterLine(s))
+        .addTo(shelterLayer);
+    });
+  }
+
   function renderWarnings(list) {
     var ul = $("warnings");
     if (!ul) return;
@@ -98,6 +128,7 @@
     if (boot.tile_url) L.tileLayer(boot.tile_url, { attribution: boot.tile_attribution, maxZoom: 18 }).addTo(map);
     warningLayer = L.layerGroup().addTo(map);
     reportLayer = L.layerGroup().addTo(map);
+    shelterLayer = L.layerGroup().addTo(map);
     fetch("/api/lifeline/districts.geojson").then(function (r) { return r.json(); }).then(function (fc) {
       districtLayer = L.geoJSON(fc, {
         style: { color: "#44546a", weight: 1, fillColor: "#ffffff", fillOpacity: 0.35, className: "district" },
@@ -218,6 +249,7 @@
   if (boot.current) { state.incidents[boot.current.id] = boot.current; lastReportCount = -1; }
   initMap();
   drawWarnings(boot.warnings);
+  if (boot.current) drawShelters(boot.current.shelters || []);
   loadReports();
   connect();
 })();
