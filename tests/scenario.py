@@ -20,11 +20,11 @@ KST = ZoneInfo("Asia/Seoul")
 WHO = Cause("system:test")
 
 # projections the story below is known to give rows to
-COVERED = {"directory", "event_log", "follow", "intake", "ledger", "public"}
+COVERED = {"directory", "event_log", "follow", "intake", "ledger", "lifeline", "public"}
 
 
 def fill(container: Container) -> None:
-    load_demo(container)
+    load_demo(container)  # includes the LIFELINE demo incident: figures, reports, shelters
     d = container.directory
     d.change_role(WHO, "kim.official", Role.DEPARTMENT_LEAD)
     d.deactivate_user(WHO, "jung.auditor")

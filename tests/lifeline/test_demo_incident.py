@@ -29,3 +29,10 @@ def test_demo_incident_is_alive_and_loads_once(client: TestClient, container: Co
     )
     page = client.get("/lifeline?lang=en")
     assert page.status_code == 200 and "Heavy rain flood, southern Seoul" in page.text
+    shelters = client.get(f"/api/lifeline/incidents/{iid}/shelters").json()
+    assert [(s["name_en"], s["occupancy"], s["status"]) for s in shelters][2] == (
+        "Sadang 1-dong Community Center",
+        60,
+        "full",
+    )
+    assert len(shelters) == 4 and "Sillim Elementary School gym" in page.text

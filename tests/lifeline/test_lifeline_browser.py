@@ -147,3 +147,29 @@ def test_dropped_websocket_resumes_and_matches_a_fresh_load(
         fresh.screenshot(path=str(artifacts / "lifeline-fresh.png"), full_page=True)
     finally:
         fresh.close()
+
+
+def test_a_shelter_appears_live_as_its_own_marker_with_a_popup(
+    page: Page, smc_server: SmcServer, artifacts: Path
+) -> None:
+    desk = Desk(smc_server.url)
+    iid = desk.open()
+    desk.settle(iid)
+    _open_page(page, smc_server.url, iid)
+    expect(page.locator("#shelters li.none")).to_have_count(1)
+    body = {"name_ko": "신림초등학교 체육관", "name_en": "Sillim Elementary School gym",
+            "address": "관악구 신림로 246", "lon": 126.9297, "lat": 37.4846,
+            "district": GWANAK, "capacity": 200, "occupancy": 80}  # fmt: skip
+    sid = desk.post(f"/api/lifeline/incidents/{iid}/shelters", body)["id"]
+    item = page.locator(f"#shelters li[data-shelter-id='{sid}']")
+    expect(item).to_contain_text("80 / 200", timeout=LIVE_WITHIN_MS)
+    marker = page.locator(".shelter-marker.open")
+    expect(marker).to_have_count(1)
+    expect(page.locator(".report-cluster")).to_have_count(0)  # not a report pin
+    desk.post(f"/api/lifeline/incidents/{iid}/shelters/{sid}", {"occupancy": 200, "status": "full"})
+    expect(item).to_have_attribute("data-status", "full", timeout=LIVE_WITHIN_MS)
+    page.locator(".shelter-marker.full").click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Sillim Elementary School gym")
+    expect(popup).to_contain_text("full · occupancy 200 / 200")
+    page.screenshot(path=str(artifacts / "lifeline-shelter.png"), full_page=True)
