@@ -80,7 +80,7 @@ def item(posting_id: str, container: ContainerDep, after: AfterQuery = None) -> 
     found = view.item(posting_id)
     if found is None:
         raise HTTPException(404, f"no triage for posting {posting_id}")
-    return {**found, "handoffs": view.handoffs(posting_id)}
+    return {**found, "handoffs": view.handoffs(posting_id), "outbox": view.outbox(posting_id)}
 
 
 @router.post("/postings/{posting_id}/accept", dependencies=[allow(*REVIEWERS)])
@@ -102,8 +102,16 @@ def correct(
 
 @router.post("/postings/{posting_id}/handoff", dependencies=[allow(*REVIEWERS)])
 def handoff(posting_id: str, container: ContainerDep, who: PrincipalDep) -> Written:
-    result = service(container).hand_off(Cause(who.actor), posting_uuid(posting_id))
-    return Written(id=str(result.id), position=result.position)
+    """Hand the posting to its district now: requested (or requeued after it gave up or was
+    interrupted) and sent at once when this process runs the outbox dispatcher."""
+    return hand_off_now(container, who.actor, posting_id)
+
+
+def hand_off_now(container: Container, actor: str, posting_id: str) -> Written:
+    result = service(container).hand_off(Cause(actor), posting_uuid(posting_id))
+    if container.dispatcher is not None:
+        container.dispatcher.process(result.id)
+    return Written(id=str(result.id), position=max(result.position, container.store.head()))
 
 
 @router.post("/reload", dependencies=[allow(Role.ADMIN)])
