@@ -200,9 +200,16 @@ class TriageService:
         if self.auto_threshold is None or port is None or current_cause().exercise:
             return []
         assert destination is not None
+        if self._drill(triage):
+            return []  # a drill posting never goes to a district by itself
         if self.store.exists(handoff_delivery_id(triage.posting_id, destination)):
             return []
         return [new_handoff(triage.posting_id, destination, port.name, exercise=False)]
+
+    def _drill(self, triage: Triage) -> bool:
+        """Whether the posting was decided inside an exercise (its first event says so)."""
+        first = next(iter(self.store.repository.event_store.get(triage.id, limit=1)), None)
+        return bool(getattr(first, "exercise", False))
 
     def hand_off(self, cause: Cause, posting_id: UUID) -> Recorded:
         """A person asks for the hand-off: requested now, or requeued when it gave up or its

@@ -3,6 +3,7 @@ district, how often the machine was right, reloading the city's rules, and a dry
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from domain.triage_engine import Posted
 from domain.triage_service import TriageService
 from projections.triage import TriageProjection
 
+log = logging.getLogger("smc.triage")
 router = APIRouter(prefix="/api/triage", tags=["triage"])
 VIEW = ["triage"]
 REVIEWERS = (Role.OFFICIAL, Role.DEPARTMENT_LEAD, Role.DESK, Role.ADMIN)
@@ -110,7 +112,10 @@ def handoff(posting_id: str, container: ContainerDep, who: PrincipalDep) -> Writ
 def hand_off_now(container: Container, actor: str, posting_id: str) -> Written:
     result = service(container).hand_off(Cause(actor), posting_uuid(posting_id))
     if container.dispatcher is not None:
-        container.dispatcher.process(result.id)
+        try:
+            container.dispatcher.process(result.id)
+        except Exception:  # recorded as attempting: the dispatcher marks it uncertain later
+            log.exception("hand-off %s failed in the request", result.id)
     return Written(id=str(result.id), position=max(result.position, container.store.head()))
 
 

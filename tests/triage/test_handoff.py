@@ -332,3 +332,19 @@ def test_non_district_destinations_are_not_handed_off(
     assert r.status_code == 422 and "not a district" in r.text
     with pytest.raises(ValueError, match="SMC_TRIAGE_HANDOFF"):
         build_handoffs({"11440": {"kind": "fax"}})
+
+
+def test_a_drill_posting_is_never_handed_off_by_itself(
+    client: TestClient, container: Container, open311: Open311Server
+) -> None:
+    item = IncomingPosting(
+        channel="x", source_id="d1", text="망원동 골목 쓰레기 무단투기 신고합니다",
+        created_at=T, lon=126.9015, lat=37.5560,
+    )  # fmt: skip
+    drill = Cause("system:test", exercise=True)
+    container.views.wait(container.intake.ingest(drill, [item]).position, timeout=60)
+    official = user_with_role(client, container, Role.OFFICIAL)
+    r = client.post(f"/api/triage/postings/{item.posting_id}/accept", headers=official)
+    assert r.status_code == 200, r.text
+    run(container)
+    assert outbox(container, str(item.posting_id)) == [] and open311.received == []
