@@ -9,6 +9,7 @@ from pathlib import Path
 from api.auto_answer_wiring import auto_answerer, knowledge_base
 from api.dispatcher import Dispatcher
 from api.follow_mail import attach_mail
+from api.handoff_wiring import attach_handoffs
 from api.rss_poller import FeedPoller
 from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
@@ -231,6 +232,7 @@ def build(
     if settings.dispatch:
         container.dispatcher = make_dispatcher(settings, clock, (warnings, deliveries), views)
         attach_mail(container.dispatcher, settings, container.follow, views)
+        attach_handoffs(container.dispatcher, triage)
     if settings.database().kind == "sqlite":
         if settings.projections_in_process:
             container.catchup = CatchUpLoop(

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import STAFF, ContainerDep, PrincipalDep, allow
 from api.rendering import render
-from api.routes.triage import REVIEWERS, posting_uuid, service
+from api.routes.triage import REVIEWERS, hand_off_now, posting_uuid, service
 from api.triage_wiring import reloaded_engine
 from domain.context import Cause
 from domain.directory import Role
@@ -91,13 +91,27 @@ def review(
     )
 
 
+@router.post("/admin/triage/{posting_id}/handoff", dependencies=[allow(*REVIEWERS)])
+def hand_off(posting_id: str, container: ContainerDep, who: PrincipalDep) -> Response:
+    """Hand the posting to its district now (or again, after it gave up or was interrupted)."""
+    try:
+        written = hand_off_now(container, who.actor, posting_id)
+    except DomainError as exc:
+        return RedirectResponse(f"/admin/triage?show=recent&message={quote(exc.detail[:250])}", 303)
+    note = quote(f"hand-off {posting_id}")
+    return RedirectResponse(
+        f"/admin/triage?show=recent&after={written.position}&message={note}", 303
+    )
+
+
 @router.post("/admin/triage-reload", dependencies=[allow(Role.ADMIN)])
 def reload_rules(container: ContainerDep, who: PrincipalDep) -> Response:
     """Re-read the taxonomy, routing rules and models (recorded as TriageConfig.Reloaded)."""
     try:
         engine, digest = reloaded_engine(container.settings)
     except ValueError as exc:
-        return RedirectResponse(f"/admin/triage?message={quote(str(exc)[:250])}", 303)
+        note = f"not reloaded: {exc}"[:250]
+        return RedirectResponse(f"/admin/triage?message={quote(note)}", 303)
     result = service(container).reload(Cause(who.actor), engine, digest)
     note = f"reloaded taxonomy {engine.taxonomy.version}, rules {engine.rules.version}"
     return RedirectResponse(f"/admin/triage?after={result.position}&message={quote(note)}", 303)

@@ -137,6 +137,16 @@ class Settings(BaseSettings):
     triage_handoff: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="district grievance adapters per SIG_CD, JSON"
     )
+    triage_handoff_auto: bool = Field(
+        default=True,
+        description="hand district matters at least triage_threshold sure (and those a person"
+        " confirmed) to the district's adapter without a person",
+    )
+    triage_data_dir: Path | None = Field(
+        default=None,
+        description="the city's taxonomy.json and triage_rules.json (default: the packaged"
+        " files); validated at start-up and re-read by the admin reload",
+    )
     triage_analyzer: Literal["fast", "kiwi"] = Field(
         default="fast", description="keyword rules on word pieces (fast) or kiwipiepy nouns/stems"
     )

@@ -60,7 +60,8 @@ def _open311_reference(url: str, response: httpx.Response) -> str:
         body = None
     if response.status_code >= 400:
         text = body[0].get("description") if _list_of_dicts(body) else response.text[:200]
-        raise HandOffError(f"{url}: HTTP {response.status_code}: {text}")
+        refused = response.status_code < 500 and response.status_code not in (408, 429)
+        raise HandOffError(f"{url}: HTTP {response.status_code}: {text}", permanent=refused)
     if not _list_of_dicts(body):
         raise HandOffError(f"{url}: answer is not an Open311 list: {response.text[:200]}")
     first = body[0]
@@ -100,10 +101,16 @@ class SmtpHandOff:
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 refused = smtp.send_message(message)
+        except smtplib.SMTPResponseException as exc:
+            permanent = exc.smtp_code >= 500
+            raise HandOffError(
+                f"smtp {self.host}:{self.port}: {exc}", permanent=permanent
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise HandOffError(f"smtp {self.host}:{self.port}: {exc}") from None
         if refused:
-            raise HandOffError(f"smtp {self.host}:{self.port} refused {sorted(refused)}")
+            msg = f"smtp {self.host}:{self.port} refused {sorted(refused)}"
+            raise HandOffError(msg, permanent=True)
         return str(message["Message-ID"])
 
 

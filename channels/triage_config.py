@@ -44,10 +44,27 @@ def load_data(
 ) -> TriageData:
     """Read and validate both files (raises ValueError naming the file and the problem)."""
     raw_tax, raw_rules = _read(taxonomy_file), _read(rules_file)
-    taxonomy = Taxonomy.from_dict(raw_tax)
-    rules = RoutingRules.from_dict(raw_rules, taxonomy.codes(), departments)
+    try:
+        taxonomy = Taxonomy.from_dict(raw_tax)
+    except ValueError as exc:
+        raise ValueError(f"{taxonomy_file}: {_text(exc)}") from None
+    try:
+        rules = RoutingRules.from_dict(raw_rules, taxonomy.codes(), departments)
+    except ValueError as exc:
+        raise ValueError(f"{rules_file}: {_text(exc)}") from None
     blob = json.dumps([raw_tax, raw_rules], sort_keys=True, ensure_ascii=False).encode()
     return TriageData(taxonomy, rules, hashlib.sha256(blob).hexdigest()[:16])
+
+
+def _text(exc: ValueError) -> str:
+    return str(getattr(exc, "detail", None) or exc)
+
+
+def data_files(directory: Path | None) -> tuple[Path, Path]:
+    """The city's taxonomy and routing-rule files (the packaged ones without a directory)."""
+    if directory is None:
+        return TAXONOMY_FILE, RULES_FILE
+    return directory / TAXONOMY_FILE.name, directory / RULES_FILE.name
 
 
 @cache  # the gazetteer file is read once per process; the finder is not changed after

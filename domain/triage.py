@@ -82,6 +82,8 @@ class Triage(SmcAggregate):
         del fields, by
         self.accepted = True
 
+    # Hand-offs before the outbox (synchronous, from the button) were recorded here; they are
+    # now Delivery events (domain.handoff_outbox). The events stay so old records still load.
     def handed_off(self, destination: str, adapter: str, reference: str) -> None:
         self._handed_off(destination=destination, adapter=adapter, reference=reference)
 

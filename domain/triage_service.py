@@ -11,9 +11,11 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.base import SmcAggregate
-from domain.context import Cause
+from domain.context import Cause, current_cause
 from domain.deadline_policy import REQUEST_CLASSES
+from domain.deliveries import Delivery
 from domain.errors import InvalidInputError, NotFoundError
+from domain.handoff_outbox import ask_again, handoff_delivery_id, new_handoff
 from domain.intake_service import Triaged
 from domain.postings import IncomingPosting, Posting
 from domain.store import Commands, Recorded
@@ -25,7 +27,12 @@ _DESTINATION = re.compile(r"^(dept:[A-Z0-9_-]{1,16}|gu:\d{5})$")
 
 
 class HandOffError(Exception):
-    """A district's grievance system did not take the report; the message says why."""
+    """A district's grievance system did not take the report; the message says why.
+    ``permanent``: asking again will not help (the report is refused, not the line down)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -62,18 +69,23 @@ class TriageService:
         self.store = commands.store
         self.engine = engine
         self.handoffs = dict(handoffs or {})
+        self.auto_threshold: float | None = None
+        """District destinations at least this sure are handed off at intake (None: never)."""
         self._lock = threading.Lock()
         # what else changes when a person corrects or accepts (saved in the same transaction)
-        self.follow_ups: list[Callable[[Triage, str], Sequence[SmcAggregate]]] = []
+        self.follow_ups: list[Callable[[Triage, str], Sequence[SmcAggregate]]] = [self.confirmed]
 
     # -- the intake hook -------------------------------------------------------------------
-    def triage(self, posting: Posting, item: IncomingPosting) -> SmcAggregate | None:
-        return Triage.decide(posting.id, self.decide(Posted.of(item)))
+    def triage(self, posting: Posting, item: IncomingPosting) -> Triaged:
+        return self._auto(Triage.decide(posting.id, self.decide(Posted.of(item))), posting)
 
     def triage_many(self, pairs: Sequence[tuple[Posting, IncomingPosting]]) -> list[Triaged]:
         """``triage`` for a batch: the engine decides all of it in one call."""
         decided = self.decide_many([Posted.of(item) for _posting, item in pairs])
-        return [Triage.decide(p.id, d) for (p, _item), d in zip(pairs, decided, strict=True)]
+        return [
+            self._auto(Triage.decide(p.id, d), p)
+            for (p, _item), d in zip(pairs, decided, strict=True)
+        ]
 
     def decide_many(self, posteds: Sequence[Posted]) -> list[dict[str, FieldDecision]]:
         """``decide`` for a batch; if the batch fails, each posting is decided on its own,
@@ -160,18 +172,75 @@ class TriageService:
         with self._lock:
             return self.commands.run(cause, command)
 
-    # -- district hand-off -----------------------------------------------------------------
+    # -- district hand-off (through the Delivery outbox, see domain.handoff_outbox) -------
+    def port_for(self, destination: str | None) -> HandOffPort | None:
+        if not destination or not destination.startswith("gu:"):
+            return None
+        return self.handoffs.get(destination[3:]) or self.handoffs.get("*")
+
+    def _auto(self, triage: Triage, posting: Posting) -> Triaged:
+        """At intake: the triage, and its hand-off when the machine is sure enough of a
+        district destination that has an adapter (never for a near-duplicate or a drill)."""
+        if self.auto_threshold is None:
+            return triage
+        decision = triage.decisions.get("destination") or {}
+        destination = decision.get("value")
+        sure = float(decision.get("confidence") or 0.0) >= self.auto_threshold
+        port = self.port_for(destination) if sure else None
+        if port is None or posting.case_id is not None or current_cause().exercise:
+            return triage
+        return [triage, new_handoff(posting.id, str(destination), port.name, exercise=False)]
+
+    def confirmed(self, triage: Triage, by: str) -> list[SmcAggregate]:
+        """A follow-up of ``correct``: a person confirmed (or corrected to) a district
+        destination with an adapter; hand it off unless that was requested already."""
+        del by
+        destination = triage.current.get("destination")
+        port = self.port_for(destination)
+        if self.auto_threshold is None or port is None or current_cause().exercise:
+            return []
+        assert destination is not None
+        if self._drill(triage):
+            return []  # a drill posting never goes to a district by itself
+        if self.store.exists(handoff_delivery_id(triage.posting_id, destination)):
+            return []
+        return [new_handoff(triage.posting_id, destination, port.name, exercise=False)]
+
+    def _drill(self, triage: Triage) -> bool:
+        """Whether the posting was decided inside an exercise (its first event says so)."""
+        first = next(iter(self.store.repository.event_store.get(triage.id, limit=1)), None)
+        return bool(getattr(first, "exercise", False))
+
     def hand_off(self, cause: Cause, posting_id: UUID) -> Recorded:
-        """Send a district matter to the district's grievance system; record the outcome."""
-        triage = self._load(posting_id)
-        destination = triage.current.get("destination") or ""
+        """A person asks for the hand-off: requested now, or requeued when it gave up or its
+        outcome is unknown (refused when it went out or is being retried)."""
+        destination = self._load(posting_id).current.get("destination") or ""
         if not destination.startswith("gu:"):
             raise InvalidInputError(f"destination {destination or 'unknown'} is not a district")
-        port = self.handoffs.get(destination[3:]) or self.handoffs.get("*")
+        port = self.port_for(destination)
         if port is None:
             raise NotFoundError(f"no hand-off adapter is configured for {destination}")
+        did = handoff_delivery_id(posting_id, destination)
+
+        def command() -> Recorded:
+            if self.store.exists(did):
+                delivery = self.store.load(did, Delivery, "hand-off")
+                ask_again(delivery)
+            else:
+                delivery = new_handoff(posting_id, destination, port.name, cause.exercise)
+            return Recorded(did, self.commands.save(delivery))
+
+        return self.commands.run(cause, command)
+
+    def request_for(self, posting_id: UUID, destination: str) -> HandOffRequest:
+        """What the district receives (read when it is sent)."""
+        triage = self._load(posting_id)
+        current = triage.current.get("destination")
+        if current != destination:
+            msg = f"the destination changed to {current or 'unknown'} before the hand-off"
+            raise HandOffError(msg, permanent=True)
         posting = self.store.load(posting_id, Posting, "posting")
-        request = HandOffRequest(
+        return HandOffRequest(
             reference=str(posting_id),
             district_code=destination[3:],
             category=triage.current.get("category"),
@@ -181,17 +250,3 @@ class TriageService:
             lat=posting.details.get("lat"),
             address=posting.details.get("address"),
         )
-        try:
-            outcome: tuple[bool, str] = (True, port.deliver(request))
-        except HandOffError as exc:
-            outcome = (False, str(exc) or type(exc).__name__)
-
-        def command() -> Recorded:
-            fresh = self._load(posting_id)
-            if outcome[0]:
-                fresh.handed_off(destination, port.name, outcome[1])
-            else:
-                fresh.hand_off_failed(destination, port.name, outcome[1])
-            return Recorded(fresh.id, self.commands.save(fresh))
-
-        return self.commands.run(cause, command)

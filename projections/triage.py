@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import domain.deliveries
 import domain.postings
-import domain.triage  # noqa: F401
+import domain.triage
 from projections.base import SmcProjection, handles
 from projections.views import Row, ViewTx
 
@@ -32,6 +33,7 @@ class TriageProjection(SmcProjection):
         "triage_reviews",
         "triage_handoffs",
         "triage_config",
+        "triage_outbox",
     )
     ddl = (
         "CREATE TABLE IF NOT EXISTS triage_postings (id TEXT PRIMARY KEY, channel TEXT NOT NULL,"
@@ -52,6 +54,13 @@ class TriageProjection(SmcProjection):
         "CREATE TABLE IF NOT EXISTS triage_config (name TEXT PRIMARY KEY,"
         " taxonomy_version TEXT NOT NULL, rules_version TEXT NOT NULL, digest TEXT NOT NULL,"
         " at TEXT NOT NULL, position BIGINT NOT NULL)",
+        # hand-offs through the Delivery outbox (domain.handoff_outbox), one per district
+        "CREATE TABLE IF NOT EXISTS triage_outbox (delivery_id TEXT PRIMARY KEY,"
+        " posting_id TEXT NOT NULL, destination TEXT NOT NULL, adapter TEXT NOT NULL,"
+        " state TEXT NOT NULL, attempts INTEGER NOT NULL, reference TEXT NOT NULL,"
+        " reason TEXT NOT NULL, retry_at TEXT NOT NULL, at TEXT NOT NULL,"
+        " position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS triage_outbox_posting ON triage_outbox (posting_id)",
     )
 
     @handles("Posting.Received")
@@ -131,6 +140,65 @@ class TriageProjection(SmcProjection):
         state = f"{'sent' if ok else 'failed'}: {e.adapter} {detail}"[:300]
         tx.execute("UPDATE triage_items SET handoff = ? WHERE id = ?", [state, tid])
 
+    @handles("Delivery.Requested")
+    def _outbox_requested(self, e: Any, tx: ViewTx, position: int) -> None:
+        if e.payload.get("kind") != "handoff":
+            return
+        tx.execute(
+            "INSERT INTO triage_outbox VALUES (?, ?, ?, ?, 'requested', 0, '', '', '', ?, ?)"
+            " ON CONFLICT (delivery_id) DO NOTHING",
+            [
+                str(e.originator_id),
+                e.payload["posting_id"],
+                e.payload["destination"],
+                e.payload.get("adapter", ""),
+                e.timestamp.isoformat(),
+                position,
+            ],
+        )
+        self._summary(tx, str(e.originator_id))
+
+    @handles(
+        "Delivery.Attempting",
+        "Delivery.Delivered",
+        "Delivery.Failed",
+        "Delivery.Uncertain",
+        "Delivery.Requeued",
+    )
+    def _outbox_step(self, e: Any, tx: ViewTx, position: int) -> None:
+        kind = type(e).__name__
+        sets, params = {
+            "Attempting": ("state = 'attempting', attempts = attempts + 1", []),
+            "Delivered": ("state = 'delivered', reason = '', reference = ?", [
+                ", ".join(getattr(e, "remote_ids", []))
+            ]),
+            "Failed": ("state = ?, reason = ?, retry_at = ?", [
+                "failed" if getattr(e, "retry_at", None) else "gave_up",
+                getattr(e, "reason", ""), getattr(e, "retry_at", None) or "",
+            ]),
+            "Uncertain": ("state = 'uncertain', reason = ?", [getattr(e, "reason", "")]),
+            "Requeued": ("state = 'requested', attempts = 0, retry_at = ''", []),
+        }[kind]  # fmt: skip
+        did = str(e.originator_id)
+        tx.execute(
+            f"UPDATE triage_outbox SET {sets}, at = ?, position = ?"  # noqa: S608
+            " WHERE delivery_id = ?",
+            [*params, e.timestamp.isoformat(), position, did],
+        )
+        self._summary(tx, did)
+
+    def _summary(self, tx: ViewTx, did: str) -> None:
+        row = tx.one("SELECT * FROM triage_outbox WHERE delivery_id = ?", [did])
+        if row is None:
+            return  # not a hand-off
+        detail = row["reference"] or row["reason"]
+        when = f" (retry at {row['retry_at'][:19]})" if row["state"] == "failed" else ""
+        state = f"{row['state']}{when}: {row['adapter']} {row['destination']} {detail}"
+        tx.execute(
+            "UPDATE triage_items SET handoff = ? WHERE id = ?",
+            [state.strip()[:300], str(domain.triage.triage_id(row["posting_id"]))],
+        )
+
     @handles("TriageConfig.Reloaded")
     def _reloaded(self, e: Any, tx: ViewTx, position: int) -> None:
         tx.execute(
@@ -188,6 +256,14 @@ class TriageProjection(SmcProjection):
             "SELECT h.destination, h.adapter, h.ok, h.detail, h.at FROM triage_handoffs h"
             " JOIN triage_items i ON i.id = h.triage_id WHERE i.posting_id = ?"
             " ORDER BY h.position",
+            [posting_id],
+        )
+
+    def outbox(self, posting_id: str) -> list[Row]:
+        """The posting's hand-offs through the outbox, with their state."""
+        return self.query(
+            "SELECT delivery_id, destination, adapter, state, attempts, reference, reason,"
+            " retry_at, at FROM triage_outbox WHERE posting_id = ? ORDER BY position",
             [posting_id],
         )
 

@@ -3,6 +3,7 @@ district, how often the machine was right, reloading the city's rules, and a dry
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from domain.triage_engine import Posted
 from domain.triage_service import TriageService
 from projections.triage import TriageProjection
 
+log = logging.getLogger("smc.triage")
 router = APIRouter(prefix="/api/triage", tags=["triage"])
 VIEW = ["triage"]
 REVIEWERS = (Role.OFFICIAL, Role.DEPARTMENT_LEAD, Role.DESK, Role.ADMIN)
@@ -80,7 +82,7 @@ def item(posting_id: str, container: ContainerDep, after: AfterQuery = None) -> 
     found = view.item(posting_id)
     if found is None:
         raise HTTPException(404, f"no triage for posting {posting_id}")
-    return {**found, "handoffs": view.handoffs(posting_id)}
+    return {**found, "handoffs": view.handoffs(posting_id), "outbox": view.outbox(posting_id)}
 
 
 @router.post("/postings/{posting_id}/accept", dependencies=[allow(*REVIEWERS)])
@@ -102,8 +104,19 @@ def correct(
 
 @router.post("/postings/{posting_id}/handoff", dependencies=[allow(*REVIEWERS)])
 def handoff(posting_id: str, container: ContainerDep, who: PrincipalDep) -> Written:
-    result = service(container).hand_off(Cause(who.actor), posting_uuid(posting_id))
-    return Written(id=str(result.id), position=result.position)
+    """Hand the posting to its district now: requested (or requeued after it gave up or was
+    interrupted) and sent at once when this process runs the outbox dispatcher."""
+    return hand_off_now(container, who.actor, posting_id)
+
+
+def hand_off_now(container: Container, actor: str, posting_id: str) -> Written:
+    result = service(container).hand_off(Cause(actor), posting_uuid(posting_id))
+    if container.dispatcher is not None:
+        try:
+            container.dispatcher.process(result.id)
+        except Exception:  # recorded as attempting: the dispatcher marks it uncertain later
+            log.exception("hand-off %s failed in the request", result.id)
+    return Written(id=str(result.id), position=max(result.position, container.store.head()))
 
 
 @router.post("/reload", dependencies=[allow(Role.ADMIN)])
