@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 MAX_WINDOW = timedelta(days=1)
 """Windows may be at most a day long (the limiter is seeded with the last day's posts)."""
@@ -65,14 +65,24 @@ class OutboxLimiter:
         with self._lock:
             self._posts.setdefault(target, deque()).append(when)
 
-    def free_at(self, target: str, now: datetime, ahead: int = 0) -> datetime:
+    def earlier(self, target: str) -> list[str]:
+        """The seeded posts of the target (UTC ISO), for its shared quota when it is opened."""
+        with self._lock:
+            return [t.astimezone(UTC).isoformat() for t in self._posts.get(target, ())]
+
+    def free_at(
+        self, target: str, now: datetime, ahead: int = 0, posts: list[datetime] | None = None
+    ) -> datetime:
         """When the target may post again (``now`` if it may now), with ``ahead`` more posts
-        queued before this one."""
+        queued before this one; ``posts``: the shared window's posts (else this process's)."""
         limit = self.limit_for(target)
         if limit is None:
             return now
-        with self._lock:
-            times = self._recent(target, now, limit.window)
+        if posts is not None:
+            times = [t for t in posts if t > now - limit.window]
+        else:
+            with self._lock:
+                times = self._recent(target, now, limit.window)
         slot = now
         for _ in range(ahead + 1):
             index = len(times) - limit.posts

@@ -16,6 +16,8 @@ on the desk may requeue an uncertain delivery after checking the account.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -26,7 +28,8 @@ from eventsourcing.persistence import IntegrityError
 from domain import ids
 from domain.base import SmcAggregate
 from domain.context import Cause, acting
-from domain.errors import TransitionNotAllowedError
+from domain.errors import NotFoundError, TransitionNotAllowedError
+from domain.posting_quota import PostingQuota
 from domain.store import Commands, Recorded
 
 
@@ -171,6 +174,16 @@ class Delivery(SmcAggregate):
         self.retry_at = None
 
 
+@dataclass(frozen=True)
+class Window:
+    """An account's posting limit as the claim checks it; ``earlier`` gives the posts recorded
+    before its quota existed (UTC ISO times, from the outbox view)."""
+
+    posts: int
+    window: timedelta
+    earlier: Callable[[str], list[str]]
+
+
 class DeliveryService:
     """The outbox steps the dispatcher records; each is one small command."""
 
@@ -195,17 +208,42 @@ class DeliveryService:
 
         return self.commands.run(self._cause(first, actor), command)
 
-    def claim(self, did: UUID, part: int, worker: str) -> Delivery | None:
-        """Record the attempt *before* calling out; None when someone else got there first."""
-        d = self.get(did)
-        now = self.commands.clock.now()
+    def quota(self, target: str) -> PostingQuota | None:
+        """The target's shared posting window (None: nothing posted through it yet)."""
         try:
-            with acting(self._cause(d, "system:dispatcher"), now):
-                d.attempt(part, worker, now.isoformat())
-                self.commands.save(d)
-        except IntegrityError:
+            return self.store.load(PostingQuota.create_id(target), PostingQuota, "quota")
+        except NotFoundError:
             return None
-        return d
+
+    def claim(
+        self, did: UUID, part: int, worker: str, limit: Window | None = None
+    ) -> Delivery | None:
+        """Record the attempt *before* calling out; None when someone else got there first.
+
+        With a ``limit`` the attempt takes a slot of the account's :class:`PostingQuota` in the
+        same save, or raises :class:`QuotaFullError` when the window is full."""
+        for _ in range(self.commands.retries + 1):
+            d = self.get(did)
+            if d.pending or part != len(d.remote_ids):
+                return None  # claimed (or posted) by another dispatcher meanwhile
+            now = self.commands.clock.now()
+            try:
+                with acting(self._cause(d, "system:dispatcher"), now):
+                    d.attempt(part, worker, now.isoformat())
+                    self.commands.save(d, *self._slot(d, part, now, limit))
+            except IntegrityError:
+                if limit is None:
+                    return None
+                continue  # this delivery or another post to the account: look again
+            return d
+        return None
+
+    def _slot(self, d: Delivery, part: int, now: datetime, limit: Window | None) -> list[Any]:
+        if limit is None:
+            return []
+        quota = self.quota(d.target) or PostingQuota(d.target, limit.earlier(d.target))
+        quota.take(now, str(d.id), part, limit.posts, limit.window)
+        return [quota]
 
     def posted(self, did: UUID, part: int, remote_id: str, last: bool) -> Delivery:
         def change(d: Delivery) -> None:

@@ -1,0 +1,77 @@
+"""An account's posting window, shared by every dispatcher process through the event store.
+
+One :class:`PostingQuota` per rate-limited target (natural id). Every post to the target takes
+a slot (``SlotTaken``) **in the same save** as the delivery's ``Attempting`` claim, and the
+slot is only taken when the window still has room. Two dispatchers that claim posts to the
+same account at the same moment both write the next version of this aggregate: the store's
+optimistic concurrency lets one through and refuses the other, which reloads and checks again.
+So the limit holds across processes: never more than ``posts`` slots in any ``window``.
+
+A slot is taken before the call to the outside, so an attempt that fails or is interrupted
+counts too (it may have gone out; the window errs on the safe side).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain import ids
+from domain.base import SmcAggregate
+from domain.errors import DomainError
+
+KEEP = timedelta(days=1)
+"""Slots older than this are forgotten (windows are at most a day long)."""
+
+
+class QuotaFullError(DomainError):
+    """The account's window has no room now; ``until`` is when the next slot frees."""
+
+    title = "Posting limit reached"
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"the account's posting limit is reached until {until.isoformat()}")
+        self.until = until
+
+
+def utc_iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat()
+
+
+class PostingQuota(SmcAggregate):
+    """The recent posts (slots) of one target, oldest first, as UTC ISO times."""
+
+    @staticmethod
+    def create_id(target: str) -> UUID:
+        return ids.natural_id("posting-quota", target)
+
+    @event("Opened")
+    def __init__(self, target: str, earlier: list[str]) -> None:
+        """``earlier``: posts recorded before the quota existed (the outbox view's)."""
+        self.target = target
+        self.slots = sorted(earlier)
+
+    def times(self) -> list[datetime]:
+        return sorted(datetime.fromisoformat(s) for s in self.slots)
+
+    def free_at(self, posts: int, window: timedelta, now: datetime) -> datetime:
+        """When the next post fits in the window (``now`` if it fits now)."""
+        recent = [t for t in self.times() if t > now - window]
+        if len(recent) < posts:
+            return now
+        return max(now, recent[len(recent) - posts] + window)
+
+    def take(self, at: datetime, delivery: str, part: int, posts: int, window: timedelta) -> None:
+        """Take a slot for one post at ``at``; :class:`QuotaFullError` when there is none."""
+        until = self.free_at(posts, window, at)
+        if until > at:
+            raise QuotaFullError(until)
+        self._slot_taken(at=utc_iso(at), delivery=delivery, part=part)
+
+    @event("SlotTaken")
+    def _slot_taken(self, at: str, delivery: str, part: int) -> None:
+        del delivery, part  # recorded for the audit trail
+        cutoff = datetime.fromisoformat(at) - KEEP
+        self.slots = [s for s in self.slots if datetime.fromisoformat(s) > cutoff] + [at]
