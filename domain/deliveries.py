@@ -28,7 +28,7 @@ from eventsourcing.persistence import IntegrityError
 from domain import ids
 from domain.base import SmcAggregate
 from domain.context import Cause, acting
-from domain.errors import NotFoundError, TransitionNotAllowedError
+from domain.errors import TransitionNotAllowedError
 from domain.posting_quota import PostingQuota
 from domain.store import Commands, Recorded
 
@@ -190,6 +190,7 @@ class DeliveryService:
     def __init__(self, commands: Commands) -> None:
         self.commands = commands
         self.store = commands.store
+        self._generations: dict[str, int] = {}
 
     def get(self, did: UUID) -> Delivery:
         return self.store.load(did, Delivery, "delivery")
@@ -209,11 +210,35 @@ class DeliveryService:
         return self.commands.run(self._cause(first, actor), command)
 
     def quota(self, target: str) -> PostingQuota | None:
-        """The target's shared posting window (None: nothing posted through it yet)."""
-        try:
-            return self.store.load(PostingQuota.create_id(target), PostingQuota, "quota")
-        except NotFoundError:
+        """The target's shared posting window, its newest generation (None: nothing posted
+        through it yet)."""
+        generation = self._generation(target)
+        while generation is not None:
+            q = self.store.load(PostingQuota.create_id(target, generation), PostingQuota, "quota")
+            if not q.closed:
+                self._generations[target] = generation
+                return q
+            generation += 1  # it rolled over since we looked
+        return None
+
+    def _generation(self, target: str) -> int | None:
+        """The newest generation that exists (generations are contiguous): gallop from the
+        last one seen, then bisect, asking only whether a stream has an event."""
+        low = self._generations.get(target, 0)
+        if not self._exists(target, low):
             return None
+        step = 1
+        while self._exists(target, low + step):
+            low, step = low + step, step * 2
+        high = low + step
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (mid, high) if self._exists(target, mid) else (low, mid)
+        return low
+
+    def _exists(self, target: str, generation: int) -> bool:
+        qid = PostingQuota.create_id(target, generation)
+        return bool(self.store.recorder.select_events(qid, limit=1))
 
     def claim(
         self, did: UUID, part: int, worker: str, limit: Window | None = None
@@ -241,9 +266,9 @@ class DeliveryService:
     def _slot(self, d: Delivery, part: int, now: datetime, limit: Window | None) -> list[Any]:
         if limit is None:
             return []
-        quota = self.quota(d.target) or PostingQuota(d.target, limit.earlier(d.target))
-        quota.take(now, str(d.id), part, limit.posts, limit.window)
-        return [quota]
+        quota = self.quota(d.target) or PostingQuota(d.target, 0, limit.earlier(d.target))
+        holder = quota.take(now, str(d.id), part, limit.posts, limit.window)
+        return [quota] if holder is quota else [quota, holder]
 
     def posted(self, did: UUID, part: int, remote_id: str, last: bool) -> Delivery:
         def change(d: Delivery) -> None:

@@ -9,6 +9,11 @@ So the limit holds across processes: never more than ``posts`` slots in any ``wi
 
 A slot is taken before the call to the outside, so an attempt that fails or is interrupted
 counts too (it may have gone out; the window errs on the safe side).
+
+Loading an aggregate replays its stream, so a quota does not grow for ever: after ``ROLL``
+slots the next slot closes it and opens the next *generation* (carrying the last day's slots)
+in the same save. Closing writes the old stream's next version, so a concurrent slot taken on
+the old generation conflicts and is checked again on the new one.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from eventsourcing.domain import event
 
 from domain import ids
 from domain.base import SmcAggregate
-from domain.errors import DomainError
+from domain.errors import DomainError, TransitionNotAllowedError
 
 KEEP = timedelta(days=1)
 """Slots older than this are forgotten (windows are at most a day long)."""
+ROLL = 500
+"""Slots per generation of a quota before it moves on to the next one."""
 
 
 class QuotaFullError(DomainError):
@@ -41,17 +48,21 @@ def utc_iso(when: datetime) -> str:
 
 
 class PostingQuota(SmcAggregate):
-    """The recent posts (slots) of one target, oldest first, as UTC ISO times."""
+    """The recent posts (slots) of one target, as UTC ISO times; one generation of them."""
 
     @staticmethod
-    def create_id(target: str) -> UUID:
-        return ids.natural_id("posting-quota", target)
+    def create_id(target: str, generation: int) -> UUID:
+        return ids.natural_id("posting-quota", target, str(generation))
 
     @event("Opened")
-    def __init__(self, target: str, earlier: list[str]) -> None:
-        """``earlier``: posts recorded before the quota existed (the outbox view's)."""
+    def __init__(self, target: str, generation: int, earlier: list[str]) -> None:
+        """``earlier``: the posts of the last day before this generation (for the first one,
+        those the outbox view recorded before quotas existed)."""
         self.target = target
+        self.generation = generation
         self.slots = sorted(earlier)
+        self.taken = 0
+        self.closed = False
 
     def times(self) -> list[datetime]:
         return sorted(datetime.fromisoformat(s) for s in self.slots)
@@ -63,15 +74,34 @@ class PostingQuota(SmcAggregate):
             return now
         return max(now, recent[len(recent) - posts] + window)
 
-    def take(self, at: datetime, delivery: str, part: int, posts: int, window: timedelta) -> None:
-        """Take a slot for one post at ``at``; :class:`QuotaFullError` when there is none."""
+    def take(
+        self, at: datetime, delivery: str, part: int, posts: int, window: timedelta
+    ) -> PostingQuota:
+        """Take a slot for one post at ``at`` (:class:`QuotaFullError` when there is none);
+        returns the quota that recorded it: this one, or its next generation."""
+        if self.closed:
+            raise TransitionNotAllowedError("this posting quota was closed: load the next one")
         until = self.free_at(posts, window, at)
         if until > at:
             raise QuotaFullError(until)
-        self._slot_taken(at=utc_iso(at), delivery=delivery, part=part)
+        holder = self
+        if self.taken >= ROLL:
+            self._closed()
+            cutoff = at - KEEP
+            recent = [utc_iso(t) for t in self.times() if t > cutoff]
+            holder = PostingQuota(self.target, self.generation + 1, recent)
+        holder._slot_taken(at=utc_iso(at), delivery=delivery, part=part)
+        return holder
 
     @event("SlotTaken")
     def _slot_taken(self, at: str, delivery: str, part: int) -> None:
         del delivery, part  # recorded for the audit trail
-        cutoff = datetime.fromisoformat(at) - KEEP
-        self.slots = [s for s in self.slots if datetime.fromisoformat(s) > cutoff] + [at]
+        self.taken += 1
+        self.slots.append(at)
+        if len(self.slots) > 1 and self.taken % 64 == 0:  # forget old slots now and then
+            cutoff = utc_iso(datetime.fromisoformat(at) - KEEP)
+            self.slots = [s for s in self.slots if s > cutoff]
+
+    @event("Closed")
+    def _closed(self) -> None:
+        self.closed = True

@@ -14,8 +14,10 @@ import pytest
 
 from api.bootstrap import Container
 from api.dispatcher import Dispatcher
+from domain import posting_quota
 from domain.clock import FixedClock
 from domain.context import Cause, acting
+from domain.deliveries import DeliveryService
 from domain.posting_quota import PostingQuota, QuotaFullError
 from projections.deliveries import DeliveriesProjection
 from tests.fakes.fake_x import FakeX
@@ -29,7 +31,7 @@ HOUR = timedelta(hours=1)
 def test_a_full_quota_refuses_a_slot_until_the_window_allows() -> None:
     t0 = datetime(2026, 11, 26, 9, tzinfo=UTC)
     with acting(Cause("system:test"), t0):
-        q = PostingQuota("x:a", [(t0 - 50 * HOUR / 60).isoformat()])
+        q = PostingQuota("x:a", 0, [(t0 - 50 * HOUR / 60).isoformat()])
         q.take(t0, "d1", 0, 2, HOUR)
         with pytest.raises(QuotaFullError) as full:
             q.take(t0 + timedelta(minutes=5), "d2", 0, 2, HOUR)
@@ -56,9 +58,17 @@ def both(c_run: list[Dispatcher]) -> None:
         t.join(60)
 
 
+@pytest.mark.parametrize("roll", [500, 2])
 def test_two_dispatchers_together_never_exceed_an_accounts_limit(
-    database_url: str, tmp_path: Path, clock: FixedClock, fake_x: FakeX
+    database_url: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    fake_x: FakeX,
+    roll: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Also with a quota that rolls over to a new generation every two slots."""
+    monkeypatch.setattr(posting_quota, "ROLL", roll)
     with limited(database_url, tmp_path, clock, fake_x, posts=3) as c:
         first, second = pair(c)
         both([first, second])  # both have started (and read the empty window) before any post
@@ -84,8 +94,9 @@ def test_two_dispatchers_together_never_exceed_an_accounts_limit(
         c.views.wait(c.store.head(), ["deliveries"], timeout=60)
         assert heads(fake_x, "tok-gu00") == [f"호우 경보 {n}" for n in range(1, 9)]
         assert set(view.counts()) == {"delivered"}
-        quota = c.deliveries.quota("x:gu00")
+        quota = DeliveryService(c.commands).quota("x:gu00")  # a new process finds the newest
         assert quota is not None and len(quota.slots) == 8
+        assert quota.generation == (0 if roll == 500 else 3)
 
 
 def test_a_second_dispatcher_started_earlier_sees_the_first_ones_posts(
