@@ -3,9 +3,11 @@
 The limits are data: each channel kind has a default (``channels/outbound_channels.json``, X:
 300 posts per 3 hours, the platform's per-user limit) and an account may set its own in the
 accounts file (``"rate_limit": {"posts": 50, "window_seconds": 3600}``). The limiter counts
-the posts that went out (each thread part is one post); after a restart it is seeded from the
-recorded ``Delivery.PartPosted`` events (the outbox view's ``dlv_posts``), so a restart neither
-forgets the posts of the window nor posts anything twice.
+the posts that went out (each thread part is one post). The authoritative window is the
+account's ``PostingQuota`` in the event store (``domain/posting_quota.py``), shared by every
+dispatcher process: the claim takes a slot in the same save as ``Attempting``. This limiter
+computes *until when* a delivery waits (with more queued ahead of it) from those posts, and is
+seeded once from the outbox view's ``dlv_posts`` for posts recorded before a quota existed.
 """
 
 from __future__ import annotations
