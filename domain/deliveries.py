@@ -212,7 +212,9 @@ class DeliveryService:
     def quota(self, target: str) -> PostingQuota | None:
         """The target's shared posting window, its newest generation (None: nothing posted
         through it yet)."""
-        generation = self._generation(target)
+        generation = self._generations.get(target)
+        if generation is None:  # first time in this process: search
+            generation = self._generation(target)
         while generation is not None:
             q = self.store.load(PostingQuota.create_id(target, generation), PostingQuota, "quota")
             if not q.closed:
@@ -222,9 +224,10 @@ class DeliveryService:
         return None
 
     def _generation(self, target: str) -> int | None:
-        """The newest generation that exists (generations are contiguous): gallop from the
-        last one seen, then bisect, asking only whether a stream has an event."""
-        low = self._generations.get(target, 0)
+        """The newest generation that exists (generations are contiguous, each opened in the
+        save that closed the one before): gallop, then bisect, asking only whether a stream
+        has an event."""
+        low = 0
         if not self._exists(target, low):
             return None
         step = 1
