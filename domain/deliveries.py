@@ -29,7 +29,7 @@ from domain import ids
 from domain.base import SmcAggregate
 from domain.context import Cause, acting
 from domain.errors import TransitionNotAllowedError
-from domain.posting_quota import PostingQuota
+from domain.posting_quota import PostingQuota, Quotas
 from domain.store import Commands, Recorded
 
 
@@ -190,7 +190,7 @@ class DeliveryService:
     def __init__(self, commands: Commands) -> None:
         self.commands = commands
         self.store = commands.store
-        self._generations: dict[str, int] = {}
+        self.quotas = Quotas(commands.store)
 
     def get(self, did: UUID) -> Delivery:
         return self.store.load(did, Delivery, "delivery")
@@ -210,38 +210,8 @@ class DeliveryService:
         return self.commands.run(self._cause(first, actor), command)
 
     def quota(self, target: str) -> PostingQuota | None:
-        """The target's shared posting window, its newest generation (None: nothing posted
-        through it yet)."""
-        generation = self._generations.get(target)
-        if generation is None:  # first time in this process: search
-            generation = self._generation(target)
-        while generation is not None:
-            q = self.store.load(PostingQuota.create_id(target, generation), PostingQuota, "quota")
-            if not q.closed:
-                self._generations[target] = generation
-                return q
-            generation += 1  # it rolled over since we looked
-        return None
-
-    def _generation(self, target: str) -> int | None:
-        """The newest generation that exists (generations are contiguous, each opened in the
-        save that closed the one before): gallop, then bisect, asking only whether a stream
-        has an event."""
-        low = 0
-        if not self._exists(target, low):
-            return None
-        step = 1
-        while self._exists(target, low + step):
-            low, step = low + step, step * 2
-        high = low + step
-        while high - low > 1:
-            mid = (low + high) // 2
-            low, high = (mid, high) if self._exists(target, mid) else (low, mid)
-        return low
-
-    def _exists(self, target: str, generation: int) -> bool:
-        qid = PostingQuota.create_id(target, generation)
-        return bool(self.store.recorder.select_events(qid, limit=1))
+        """The target's shared posting window (None: nothing posted through it yet)."""
+        return self.quotas.newest(target)
 
     def claim(
         self, did: UUID, part: int, worker: str, limit: Window | None = None

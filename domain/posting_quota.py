@@ -26,6 +26,7 @@ from eventsourcing.domain import event
 from domain import ids
 from domain.base import SmcAggregate
 from domain.errors import DomainError, TransitionNotAllowedError
+from domain.store import SmcStore
 
 KEEP = timedelta(days=1)
 """Slots older than this are forgotten (windows are at most a day long)."""
@@ -105,3 +106,45 @@ class PostingQuota(SmcAggregate):
     @event("Closed")
     def _closed(self) -> None:
         self.closed = True
+
+
+class Quotas:
+    """Finds a target's newest quota generation in the store, remembering the last one seen."""
+
+    def __init__(self, store: SmcStore) -> None:
+        self.store = store
+        self._generations: dict[str, int] = {}
+
+    def newest(self, target: str) -> PostingQuota | None:
+        """The target's shared posting window, its newest generation (None: nothing posted
+        through it yet)."""
+        generation = self._generations.get(target)
+        if generation is None:  # first time in this process: search
+            generation = self._generation(target)
+        while generation is not None:
+            q = self.store.load(PostingQuota.create_id(target, generation), PostingQuota, "quota")
+            if not q.closed:
+                self._generations[target] = generation
+                return q
+            generation += 1  # it rolled over since we looked
+        return None
+
+    def _generation(self, target: str) -> int | None:
+        """The newest generation that exists (generations are contiguous, each opened in the
+        save that closed the one before): gallop, then bisect, asking only whether a stream
+        has an event."""
+        low = 0
+        if not self._exists(target, low):
+            return None
+        step = 1
+        while self._exists(target, low + step):
+            low, step = low + step, step * 2
+        high = low + step
+        while high - low > 1:
+            mid = (low + high) // 2
+            low, high = (mid, high) if self._exists(target, mid) else (low, mid)
+        return low
+
+    def _exists(self, target: str, generation: int) -> bool:
+        qid = PostingQuota.create_id(target, generation)
+        return bool(self.store.recorder.select_events(qid, limit=1))
