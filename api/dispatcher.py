@@ -12,7 +12,8 @@ Delivery semantics (see docs/warnings.md):
   that target; permanent refusals and the last attempt give up.
 * Each account has a posting limit (``api/outbox_limits``): a post that would exceed it is
   not attempted; the delivery is recorded ``rate_limited`` until the window allows, and goes
-  out then, in order (warnings before replies).
+  out then, in order (warnings before replies). The window is shared by every process: the
+  claim takes a slot of the account's ``PostingQuota`` in the same save as ``Attempting``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from api.outbox_limits import MAX_WINDOW, OutboxLimiter
 from channels.fanout import PublishError, post_parts, split_thread
 from domain.clock import Clock
 from domain.context import Cause
-from domain.deliveries import Delivery, DeliveryService, DeliveryState
+from domain.deliveries import Delivery, DeliveryService, DeliveryState, Window
 from domain.errors import DomainError
+from domain.posting_quota import QuotaFullError
 from domain.warning_service import WarningService
 from projections.deliveries import DeliveriesProjection
 from projections.warnings import WarningsProjection
@@ -136,9 +138,7 @@ class Dispatcher:
                     f"interrupted while posting part {d.part + 1}: the outcome is unknown;"
                     " check the account, then requeue if nothing was posted"
                 )
-                self.deliveries.uncertain(did, reason)
-                if self.limiter is not None:  # it may have gone out: count it
-                    self.limiter.record(d.target, now)
+                self.deliveries.uncertain(did, reason)  # its slot was taken at the claim
             return False
         if d.state not in WORKABLE or self.paused.get(d.target, now) > now:
             return False
@@ -148,27 +148,40 @@ class Dispatcher:
         return self._send(d, held)
 
     def _held(self, d: Delivery, held: int) -> bool:
-        """Record (once per new time) that the account's limit holds this delivery back."""
-        if self.limiter is None:
+        """Record (once per new time) that the account's limit holds this delivery back; the
+        window is the shared one of the store (every process's posts), ``held`` more queued
+        ahead of it in this pass."""
+        limit = self.limiter.limit_for(d.target) if self.limiter is not None else None
+        if self.limiter is None or limit is None:
             return False
         now = self.clock.now()
-        until = self.limiter.free_at(d.target, now, held)
+        quota = self.deliveries.quota(d.target)
+        times = quota.times() if quota is not None else None
+        until = self.limiter.free_at(d.target, now, held, times)
         if until <= now:
             return False
-        limit = self.limiter.limit_for(d.target)
-        rule = limit.describe() if limit else ""
         stamp = until.isoformat(timespec="seconds")
-        self.deliveries.rate_limited(d.id, stamp, f"rate limit {rule}: waits until {stamp}")
+        reason = f"rate limit {limit.describe()}: waits until {stamp}"
+        self.deliveries.rate_limited(d.id, stamp, reason)
         return True
+
+    def _window(self, target: str) -> Window | None:
+        limit = self.limiter.limit_for(target) if self.limiter is not None else None
+        if self.limiter is None or limit is None:
+            return None
+        return Window(limit.posts, limit.window, self.limiter.earlier)
 
     def _send(self, d: Delivery, held: int = 0) -> bool:
         publisher = self.publishers(d)
         parts, first_reply_to = self.parts(d)
         reply_to = d.remote_ids[-1] if d.remote_ids else first_reply_to
         for part in range(len(d.remote_ids), len(parts)):
-            if self._held(d, held):
-                return True
-            claimed = self.deliveries.claim(d.id, part, self.worker)
+            if held and self._held(d, held):
+                return True  # keep the account's order: earlier ones wait too
+            try:
+                claimed = self.deliveries.claim(d.id, part, self.worker, self._window(d.target))
+            except QuotaFullError:
+                return self._held(d, held)  # the account's window is full (any process)
             if claimed is None:
                 return False  # another dispatcher claimed it
             if publisher is None:
@@ -179,8 +192,6 @@ class Dispatcher:
             except PublishError as exc:
                 self.deliveries.failed(d.id, exc.reason, self._retry_at(claimed, exc))
                 return False
-            if self.limiter is not None:
-                self.limiter.record(d.target, self.clock.now())
             d = self.deliveries.posted(d.id, part, remote_id, last=part == len(parts) - 1)
             reply_to = remote_id
         return False

@@ -3,9 +3,11 @@
 The limits are data: each channel kind has a default (``channels/outbound_channels.json``, X:
 300 posts per 3 hours, the platform's per-user limit) and an account may set its own in the
 accounts file (``"rate_limit": {"posts": 50, "window_seconds": 3600}``). The limiter counts
-the posts that went out (each thread part is one post); after a restart it is seeded from the
-recorded ``Delivery.PartPosted`` events (the outbox view's ``dlv_posts``), so a restart neither
-forgets the posts of the window nor posts anything twice.
+the posts that went out (each thread part is one post). The authoritative window is the
+account's ``PostingQuota`` in the event store (``domain/posting_quota.py``), shared by every
+dispatcher process: the claim takes a slot in the same save as ``Attempting``. This limiter
+computes *until when* a delivery waits (with more queued ahead of it) from those posts, and is
+seeded once from the outbox view's ``dlv_posts`` for posts recorded before a quota existed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 MAX_WINDOW = timedelta(days=1)
 """Windows may be at most a day long (the limiter is seeded with the last day's posts)."""
@@ -65,14 +67,24 @@ class OutboxLimiter:
         with self._lock:
             self._posts.setdefault(target, deque()).append(when)
 
-    def free_at(self, target: str, now: datetime, ahead: int = 0) -> datetime:
+    def earlier(self, target: str) -> list[str]:
+        """The seeded posts of the target (UTC ISO), for its shared quota when it is opened."""
+        with self._lock:
+            return [t.astimezone(UTC).isoformat() for t in self._posts.get(target, ())]
+
+    def free_at(
+        self, target: str, now: datetime, ahead: int = 0, posts: list[datetime] | None = None
+    ) -> datetime:
         """When the target may post again (``now`` if it may now), with ``ahead`` more posts
-        queued before this one."""
+        queued before this one; ``posts``: the shared window's posts (else this process's)."""
         limit = self.limit_for(target)
         if limit is None:
             return now
-        with self._lock:
-            times = self._recent(target, now, limit.window)
+        if posts is not None:
+            times = [t for t in posts if t > now - limit.window]
+        else:
+            with self._lock:
+                times = self._recent(target, now, limit.window)
         slot = now
         for _ in range(ahead + 1):
             index = len(times) - limit.posts

@@ -16,6 +16,8 @@ on the desk may requeue an uncertain delivery after checking the account.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -27,6 +29,7 @@ from domain import ids
 from domain.base import SmcAggregate
 from domain.context import Cause, acting
 from domain.errors import TransitionNotAllowedError
+from domain.posting_quota import PostingQuota, Quotas
 from domain.store import Commands, Recorded
 
 
@@ -171,12 +174,23 @@ class Delivery(SmcAggregate):
         self.retry_at = None
 
 
+@dataclass(frozen=True)
+class Window:
+    """An account's posting limit as the claim checks it; ``earlier`` gives the posts recorded
+    before its quota existed (UTC ISO times, from the outbox view)."""
+
+    posts: int
+    window: timedelta
+    earlier: Callable[[str], list[str]]
+
+
 class DeliveryService:
     """The outbox steps the dispatcher records; each is one small command."""
 
     def __init__(self, commands: Commands) -> None:
         self.commands = commands
         self.store = commands.store
+        self.quotas = Quotas(commands.store)
 
     def get(self, did: UUID) -> Delivery:
         return self.store.load(did, Delivery, "delivery")
@@ -195,17 +209,39 @@ class DeliveryService:
 
         return self.commands.run(self._cause(first, actor), command)
 
-    def claim(self, did: UUID, part: int, worker: str) -> Delivery | None:
-        """Record the attempt *before* calling out; None when someone else got there first."""
-        d = self.get(did)
-        now = self.commands.clock.now()
-        try:
-            with acting(self._cause(d, "system:dispatcher"), now):
-                d.attempt(part, worker, now.isoformat())
-                self.commands.save(d)
-        except IntegrityError:
-            return None
-        return d
+    def quota(self, target: str) -> PostingQuota | None:
+        """The target's shared posting window (None: nothing posted through it yet)."""
+        return self.quotas.newest(target)
+
+    def claim(
+        self, did: UUID, part: int, worker: str, limit: Window | None = None
+    ) -> Delivery | None:
+        """Record the attempt *before* calling out; None when someone else got there first.
+
+        With a ``limit`` the attempt takes a slot of the account's :class:`PostingQuota` in the
+        same save, or raises :class:`QuotaFullError` when the window is full."""
+        for _ in range(self.commands.retries + 1):
+            d = self.get(did)
+            if d.pending or part != len(d.remote_ids):
+                return None  # claimed (or posted) by another dispatcher meanwhile
+            now = self.commands.clock.now()
+            try:
+                with acting(self._cause(d, "system:dispatcher"), now):
+                    d.attempt(part, worker, now.isoformat())
+                    self.commands.save(d, *self._slot(d, part, now, limit))
+            except IntegrityError:
+                if limit is None:
+                    return None
+                continue  # this delivery or another post to the account: look again
+            return d
+        return None
+
+    def _slot(self, d: Delivery, part: int, now: datetime, limit: Window | None) -> list[Any]:
+        if limit is None:
+            return []
+        quota = self.quota(d.target) or PostingQuota(d.target, 0, limit.earlier(d.target))
+        holder = quota.take(now, str(d.id), part, limit.posts, limit.window)
+        return [quota] if holder is quota else [quota, holder]
 
     def posted(self, did: UUID, part: int, remote_id: str, last: bool) -> Delivery:
         def change(d: Delivery) -> None:
