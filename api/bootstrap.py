@@ -30,6 +30,7 @@ from domain.knowledge_base import KnowledgeBase
 from domain.ledger_service import LedgerService
 from domain.neardup import NearDuplicateIndex
 from domain.routing import RoutingTriager
+from domain.shelters import ShelterService
 from domain.store import Commands, SmcStore
 from domain.templates import TemplateService
 from domain.triage_service import TriageService
@@ -121,6 +122,7 @@ class Container:
     templates: TemplateService
     lifeline: IncidentService
     follow: FollowService
+    shelters: ShelterService
     lifeline_hub: LifelineHub | None = None
     triage: TriageService | None = None
     catchup: CatchUpLoop | None = None
@@ -214,6 +216,7 @@ def build(
         ledger=ledger,
         templates=TemplateService(commands),
         lifeline=IncidentService(commands, _known_district),
+        shelters=ShelterService(commands, _known_district),
         follow=FollowService(commands),
         knowledge_base=kb,
         auto_answer=AutoAnswerSettings(commands),

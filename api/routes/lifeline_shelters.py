@@ -46,7 +46,7 @@ class ShelterUpdateIn(Strict):
 
 
 def service(container: Container) -> ShelterService:
-    return ShelterService(container.commands, container.lifeline.district_known)
+    return container.shelters
 
 
 @router.post(
