@@ -92,7 +92,11 @@ def test_two_dispatchers_together_never_exceed_an_accounts_limit(
         for _ in range(2):
             both([first, second])
         c.views.wait(c.store.head(), ["deliveries"], timeout=60)
-        assert heads(fake_x, "tok-gu00") == [f"호우 경보 {n}" for n in range(1, 9)]
+        posted = heads(fake_x, "tok-gu00")
+        # each window takes the oldest waiting ones; two processes posting at the same moment
+        # may land them in either order within a window (one process keeps strict order)
+        windows = [sorted(posted[:3]), sorted(posted[3:6]), sorted(posted[6:])]
+        assert windows == [[f"호우 경보 {n}" for n in w] for w in ((1, 2, 3), (4, 5, 6), (7, 8))]
         assert set(view.counts()) == {"delivered"}
         quota = DeliveryService(c.commands).quota("x:gu00")  # a new process finds the newest
         assert quota is not None and len(quota.slots) == 8
