@@ -4,26 +4,21 @@ through the outbox; an official retracts or corrects it, and the public record s
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.bootstrap import Container, build
-from api.settings import Settings
+from api.bootstrap import Container
 from api.warning_ports import make_dispatcher
-from domain.clock import FixedClock
 from domain.context import Cause
 from domain.directory import Role
 from domain.postings import IncomingPosting
 from projections.event_log import EventLogProjection
 from projections.ledger import LedgerProjection
-from tests.conftest import TEST_SECRET
 from tests.fakes.fake_x import FakeX
 from tests.helpers import PASSWORD, add_user, bearer
 
@@ -32,36 +27,11 @@ QUESTION = "@seoul_smc 올빼미버스 노선이랑 운행 시간 알려주세�
 
 
 @pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    with FakeX() as fx:
-        yield fx
-
-
-@pytest.fixture
-def desk(
-    database_url: str, tmp_path: Path, clock: FixedClock, fake_x: FakeX
-) -> Iterator[Container]:
-    path = tmp_path / "accounts.json"
-    path.write_text(json.dumps({"x:seoul_smc": {"bearer_token": "tok-smc"}}), "utf-8")
-    settings = Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
-        warning_accounts_file=path,
-        x_api_base_url=fake_x.base_url,
-        dispatch=False,
-        delivery_lease_seconds=0,
-    )
-    container = build(settings, clock, in_process_worker=True)
-    container.start()
+def desk(desk: Container) -> Container:
+    """The ledger's desk SMC (tests/ledger/conftest.py) with an official and a lead."""
     for name, role in (("kim.official", Role.OFFICIAL), ("lee.lead", Role.DEPARTMENT_LEAD)):
-        add_user(container, name, role)
-    try:
-        yield container
-    finally:
-        container.close()
+        add_user(desk, name, role)
+    return desk
 
 
 @pytest.fixture

@@ -3,56 +3,17 @@ once, threaded when it is longer than one post."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
-
-from api.bootstrap import Container, build
-from api.settings import Settings
+from api.bootstrap import Container
 from api.warning_ports import make_dispatcher
-from domain.clock import FixedClock
 from domain.context import Cause
 from domain.postings import IncomingPosting
-from tests.conftest import TEST_SECRET
 from tests.fakes.fake_x import FakeX
 from tests.helpers import store_posting
 
 WHO = Cause("system:test")
-
-
-@pytest.fixture
-def fake_x() -> Iterator[FakeX]:
-    with FakeX() as fx:
-        yield fx
-
-
-@pytest.fixture
-def desk(
-    database_url: str, tmp_path: Path, clock: FixedClock, fake_x: FakeX
-) -> Iterator[Container]:
-    path = tmp_path / "accounts.json"
-    path.write_text(json.dumps({"x:seoul_smc": {"bearer_token": "tok-smc"}}), "utf-8")
-    settings = Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
-        warning_accounts_file=path,
-        x_api_base_url=fake_x.base_url,
-        dispatch=False,
-        delivery_lease_seconds=0,
-    )
-    container = build(settings, clock, in_process_worker=True)
-    container.start()
-    try:
-        yield container
-    finally:
-        container.close()
 
 
 def test_published_answer_is_one_reply_thread(desk: Container, fake_x: FakeX) -> None:
