@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Container
@@ -43,17 +45,24 @@ def store_posting(container: Container, item: IncomingPosting) -> None:
 
 
 def seed_warning_desk(
-    container: Container, accounts: int, desk: str = "desk1", approver: str = "appr1"
+    container: Container,
+    accounts: int | Sequence[tuple[str, str]],
+    desk: str = "desk1",
+    approver: str = "appr1",
 ) -> None:
-    """One department owning ``accounts`` X accounts (gu00, gu01, …) that publish warnings,
-    a desk officer and an approver: the set-up of every fan-out test and benchmark."""
+    """One department owning the accounts that publish warnings — ``accounts`` X accounts
+    (gu00, gu01, …) or the given (channel, handle) pairs — a desk officer and an approver:
+    the set-up of every fan-out test and benchmark."""
     who = Cause("system:test")
     container.directory.register_department(who, "SMC", "소셜미디어센터", "SMC")
-    for i in range(accounts):
+    pairs = (
+        [("x", f"gu{i:02d}") for i in range(accounts)] if isinstance(accounts, int) else accounts
+    )
+    for channel, handle in pairs:
         container.directory.register_account(
             who,
-            channel="x",
-            handle=f"gu{i:02d}",
+            channel=channel,
+            handle=handle,
             department_code="SMC",
             monitored=False,
             warnings=True,

@@ -20,10 +20,9 @@ from api.settings import Settings
 from api.warning_ports import make_dispatcher
 from domain.clock import FixedClock
 from domain.context import Cause
-from domain.directory import Role
 from domain.warning_service import AreaSpec
 from tests.conftest import TEST_SECRET
-from tests.helpers import add_user
+from tests.helpers import seed_warning_desk
 
 SYS = Cause("system:test")
 
@@ -53,18 +52,7 @@ def outbox_container(
     )
     c = build(conf, clock, in_process_worker=True)
     c.start()
-    c.directory.register_department(SYS, "SMC", "소셜미디어센터", "SMC")
-    for channel, handle in accounts:
-        c.directory.register_account(
-            SYS,
-            channel=channel,
-            handle=handle,
-            department_code="SMC",
-            monitored=False,
-            warnings=True,
-        )
-    add_user(c, "desk1", Role.DESK)
-    add_user(c, "appr1", Role.APPROVER)
+    seed_warning_desk(c, accounts)
     c.views.wait(c.store.head(), timeout=60)
     try:
         yield c
