@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,11 +36,37 @@ class ProjectionStatus:
     error: str | None
 
 
+WAL_ATTEMPTS = 20
+
+
+def prepare_wal_file(path: Path) -> None:
+    """Put a view's file in WAL mode before the library opens it. The library switches a new
+    file to WAL while connecting, outside its error handling and its writer lock's clean-up:
+    two processes opening the same new file at once made one fail with "database is locked"
+    and left its pool's writer lock taken. Here the switch is retried until it holds."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            conn = sqlite3.connect(path, timeout=5)
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            finally:
+                conn.close()
+            if mode and str(mode[0]).lower() == "wal":
+                return
+        except sqlite3.OperationalError:
+            if attempt == WAL_ATTEMPTS - 1:
+                raise
+        time.sleep(0.05 * (attempt + 1))
+    raise sqlite3.OperationalError(f"{path}: could not switch to WAL journal mode")
+
+
 def open_projection(cls: type[P], config: ViewsConfig) -> P:
     if config.backend == "sqlite":
         assert config.sqlite_dir is not None
         config.sqlite_dir.mkdir(parents=True, exist_ok=True)
-        datastore = SQLiteDatastore(db_name=str(config.sqlite_dir / f"{cls.name}.sqlite"))
+        path = config.sqlite_dir / f"{cls.name}.sqlite"
+        prepare_wal_file(path)
+        datastore = SQLiteDatastore(db_name=str(path))
         return cls(SqliteView(datastore))
     # the view creates its tables itself (ensure_schema, which survives a start-up race)
     env = Environment(cls.name, {**(config.postgres_env or {}), "CREATE_TABLE": "no"})

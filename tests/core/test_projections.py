@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from eventsourcing.sqlite import SQLiteDatastore
 
 from api.bootstrap import Container, store_env, views_config
 from projections.base import SmcProjection
 from projections.catchup import catch_up
 from projections.registry import PROJECTIONS, by_name
-from projections.viewset import ViewsConfig, open_projection
+from projections.viewset import ViewsConfig, open_projection, prepare_wal_file
 from tests import scenario
 
 
@@ -135,3 +138,32 @@ def test_processes_starting_together_all_get_their_views(
     finally:
         for p in opened:
             p.view.close()
+
+
+def test_many_openers_of_new_view_files_all_get_a_wal_file(tmp_path: Path) -> None:
+    """Sixteen openers of each of 300 new files at once: without ``prepare_wal_file`` the
+    library's own switch to WAL failed now and then with "database is locked" (seen in CI)."""
+    errors: list[BaseException] = []
+
+    def open_file(path: Path) -> None:
+        try:
+            prepare_wal_file(path)
+            datastore = SQLiteDatastore(db_name=str(path))
+            with datastore.transaction(commit=True) as c:
+                c.execute("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+            datastore.close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    paths = [tmp_path / f"view{i}.sqlite" for i in range(300)]
+    for path in paths:
+        threads = [threading.Thread(target=open_file, args=(path,)) for _ in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert errors == []
+    for path in paths:
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        conn.close()
