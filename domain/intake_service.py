@@ -12,6 +12,7 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.base import SmcAggregate
+from domain.collector import collector_paused
 from domain.context import Cause
 from domain.errors import InvalidInputError, NotFoundError
 from domain.neardup import NearDuplicateIndex
@@ -147,7 +148,7 @@ class IntakeService:
         *,
         careful: bool,
     ) -> IntakeResult:
-        with self.index.tentative():
+        with collector_paused(len(postings)), self.index.tentative():
             return self._ingest_batch(postings, rejections, cursor, careful=careful)
 
     def _ingest_batch(

@@ -8,13 +8,12 @@ is more confident. Bad input never raises: it ends as "unknown" with the reason.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from domain.classifier import MAX_CHARS, PLACEHOLDERS, LinearModel, lowered, tokens_of
+from domain.collector import collector_paused
 from domain.geo import DistrictLocator, Location
 from domain.postings import IncomingPosting
 from domain.taxonomy import NOT_ACTIONABLE, Taxonomy
@@ -29,7 +28,6 @@ _T = TypeVar("_T")
 # the keyword rules' category, request class and information type, and the class keywords
 _Keywords = tuple[FieldDecision, FieldDecision, FieldDecision, Hits]
 _CHUNK = 8_192  # texts per matrix product of a learned model
-_BIG_BATCH = 1_000  # from this many postings on, the garbage collector pauses
 _NO_PLACE = FieldDecision(None, 0.0, "geo", "no known place name")
 _NO_TEXT = FieldDecision(None, 0.0, "geo", "no text")
 
@@ -76,9 +74,7 @@ class TriageEngine:
         memo = self._memo
         if memo.taxonomy is not self.taxonomy or memo.rules is not self.rules:
             memo = self._memo = _Memo(self.taxonomy, self.rules)
-        if len(posteds) < _BIG_BATCH:
-            return self._decide_batch(memo, posteds)
-        with _collector_paused():
+        with collector_paused(len(posteds)):
             return self._decide_batch(memo, posteds)
 
     def _decide_batch(
@@ -237,20 +233,6 @@ class TriageEngine:
             route.reason,
         )  # fmt: skip
         return memo.keep(memo.routes, key, decision)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a big batch is decided: the batch
-    makes many small containers and no cycles, and each full collection would walk the
-    whole heap (a quarter of the time at 100,000 postings). Re-enabled after, if it was on."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 class _Memo:
