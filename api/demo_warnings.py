@@ -16,7 +16,8 @@ from api.bootstrap import Container
 from domain.clock import FixedClock
 from domain.context import Cause
 from domain.store import Commands, Recorded
-from domain.warning_service import AreaSpec, WarningService
+from domain.warning_content import AreaSpec
+from domain.warning_service import WarningService
 from domain.warnings import Action
 
 SOUTH = ("11530", "11545", "11590", "11620", "11650", "11680")  # 구로 금천 동작 관악 서초 강남

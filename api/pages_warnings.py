@@ -29,7 +29,7 @@ from channels.reference_data import load_district_locator
 from domain.context import Cause
 from domain.directory import Role
 from domain.errors import DomainError
-from domain.warning_service import KST, LANGS, TEXT_FIELDS
+from domain.warning_content import KST, LANGS, TEXT_FIELDS
 from projections.directory import DirectoryProjection
 from projections.warnings import WarningsProjection
 

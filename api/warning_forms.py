@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from domain.errors import InvalidInputError
-from domain.warning_service import LANGS, TEXT_FIELDS, AreaSpec
+from domain.warning_content import LANGS, TEXT_FIELDS, AreaSpec
 
 
 class DraftForm(BaseModel):

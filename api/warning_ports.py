@@ -22,7 +22,8 @@ from domain.clock import Clock
 from domain.deliveries import Delivery, DeliveryService
 from domain.store import Commands
 from domain.warning_areas import WarningAreas
-from domain.warning_service import StageContent, WarningService
+from domain.warning_content import StageContent
+from domain.warning_service import WarningService
 from playbooks import PlaybookLibrary, ResponseType, render_stage
 from projections.deliveries import DeliveriesProjection
 from projections.directory import DirectoryProjection

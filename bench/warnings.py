@@ -41,7 +41,7 @@ from bench.context import BenchContext
 from bench.report import Result
 from domain.context import Cause
 from domain.store import SmcStore
-from domain.warning_service import AreaSpec
+from domain.warning_content import AreaSpec
 from domain.warnings import cap_identifier
 from projections.deliveries import DeliveriesProjection
 from tests.fakes.fake_x import FakeX

@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from domain.errors import InvalidInputError
 from domain.geo import DistrictLocator
-from domain.warning_service import AreaSpec
+from domain.warning_content import AreaSpec
 
 SIMPLIFY_DEG = 0.001  # about 100 m: plenty for a warning area, keeps messages small
 GEOCODE = "SIG_CD"

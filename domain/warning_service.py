@@ -8,100 +8,27 @@ recorded in the same save as one :class:`~domain.deliveries.Delivery` per target
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.context import Cause, current_time
-from domain.deliveries import Delivery
 from domain.errors import InvalidInputError, TransitionNotAllowedError
 from domain.store import Commands, Recorded
-from domain.warnings import (
-    MESSAGE_ACTIONS,
-    STATUSES,
-    Action,
-    ExternalWarning,
-    StagedWarning,
-    cap_identifier,
-    next_state,
+from domain.warning_content import (
+    AreaResolver,
+    AreaSpec,
+    ImportOutcome,
+    PlaybookPort,
+    StageContent,
+    TargetsPort,
+    build_message,
+    cancel_texts,
+    check_texts,
+    deliveries_for,
+    now_kst,
 )
-
-KST = timezone(timedelta(hours=9), "KST")
-LANGS = ("ko", "en")
-TEXT_FIELDS = ("headline", "description", "instruction")
-MAX_TEXT = 4000
-
-
-@dataclass(frozen=True)
-class StageContent:
-    """One playbook stage rendered for an area and time, with its CAP qualifiers."""
-
-    playbook_id: str
-    playbook_version: str
-    stage_id: str
-    category: str
-    event: dict[str, str]
-    urgency: str
-    severity: str
-    certainty: str
-    response_types: tuple[str, ...]
-    texts: dict[str, dict[str, str]]
-    expiry_hours: int
-
-
-class PlaybookPort(Protocol):
-    def stage_ids(self, playbook_id: str) -> tuple[str, ...]: ...
-    def all_clear_stage(self, playbook_id: str) -> str: ...
-    def content(
-        self, playbook_id: str, stage_id: str, area: dict[str, Any], when: datetime
-    ) -> StageContent: ...
-
-
-@dataclass(frozen=True)
-class AreaSpec:
-    """What the desk chose: the whole city, districts (SIG_CD), a polygon or a circle."""
-
-    kind: str
-    districts: tuple[str, ...] = ()
-    polygon: tuple[tuple[float, float], ...] = ()  # (lon, lat)
-    circle: tuple[float, float, float] | None = None  # (lon, lat, radius km)
-    desc: dict[str, str] = field(default_factory=dict)
-
-
-AreaResolver = Callable[[AreaSpec], dict[str, Any]]
-TargetsPort = Callable[[str], Sequence[str]]
-"""status -> delivery targets (``x:<handle>``, ``webhook:<name>``, ``feed``)."""
-
-
-def _now_kst() -> datetime:
-    return current_time().astimezone(KST)
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat(timespec="seconds")
-
-
-def check_texts(texts: dict[str, Any]) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for lang in LANGS:
-        part = texts.get(lang)
-        if not isinstance(part, dict):
-            raise InvalidInputError(f"texts.{lang} is missing")
-        out[lang] = {}
-        for name in TEXT_FIELDS:
-            value = part.get(name)
-            if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
-                raise InvalidInputError(f"texts.{lang}.{name} must be 1 to {MAX_TEXT} characters")
-            out[lang][name] = value.strip()
-    return out
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    imported: list[str]
-    duplicates: list[str]
-    position: int
+from domain.warnings import STATUSES, Action, ExternalWarning, StagedWarning, next_state
 
 
 class WarningService:
@@ -133,7 +60,7 @@ class WarningService:
 
     def _content(self, playbook_id: str, stage_id: str, area: dict[str, Any]) -> StageContent:
         try:
-            return self.playbooks.content(playbook_id, stage_id, area, _now_kst())
+            return self.playbooks.content(playbook_id, stage_id, area, now_kst())
         except KeyError as exc:
             raise InvalidInputError(str(exc).strip("'\"")) from None
 
@@ -222,7 +149,7 @@ class WarningService:
             content = self._content(w.playbook_id, w.stage_id, w.area)
             message = self._message(w, Action.APPROVE, content, w.texts)
             w.approve(cause.actor, message)
-            return self._deliveries(w, message)
+            return deliveries_for(w, message, self.targets(w.status), self.base_url)
 
         return self._run(cause, warning_id, change)
 
@@ -233,7 +160,7 @@ class WarningService:
             content = self._content(w.playbook_id, stage_id, w.area)
             message = self._message(w, action, content, content.texts)
             w.change_stage(action, message)
-            return self._deliveries(w, message)
+            return deliveries_for(w, message, self.targets(w.status), self.base_url)
 
         return self._run(cause, warning_id, change)
 
@@ -244,7 +171,7 @@ class WarningService:
             content = self._content(w.playbook_id, stage_id, w.area)
             message = self._message(w, Action.ALL_CLEAR, content, content.texts)
             w.all_clear(message)
-            return self._deliveries(w, message)
+            return deliveries_for(w, message, self.targets(w.status), self.base_url)
 
         return self._run(cause, warning_id, change)
 
@@ -254,10 +181,10 @@ class WarningService:
         def change(w: StagedWarning) -> list[Any]:
             next_state(w.state, Action.CANCEL)
             content = self._content(w.playbook_id, w.stage_id, w.area)
-            texts = _cancel_texts(w.messages[-1]["texts"], reason)
+            texts = cancel_texts(w.messages[-1]["texts"], reason)
             message = self._message(w, Action.CANCEL, content, texts)
             w.cancel(reason, message)
-            return self._deliveries(w, message)
+            return deliveries_for(w, message, self.targets(w.status), self.base_url)
 
         return self._run(cause, warning_id, change)
 
@@ -283,46 +210,7 @@ class WarningService:
     def _message(
         self, w: StagedWarning, action: Action, c: StageContent, texts: dict[str, Any]
     ) -> dict[str, Any]:
-        now = _now_kst()
-        identifier = cap_identifier(self.sender, w.id, w.next_sequence)
-        return {
-            "identifier": identifier,
-            "sender": self.sender,
-            "sent": _iso(now),
-            "status": w.status,
-            "msg_type": MESSAGE_ACTIONS[action],
-            "action": action.value,
-            "sequence": w.next_sequence,
-            "references": w.references(),
-            "playbook_id": c.playbook_id,
-            "playbook_version": c.playbook_version,
-            "stage_id": c.stage_id,
-            "category": c.category,
-            "event": dict(c.event),
-            "urgency": c.urgency,
-            "severity": c.severity,
-            "certainty": c.certainty,
-            "response_types": list(c.response_types),
-            "expires": _iso(now + timedelta(hours=c.expiry_hours)),
-            "texts": texts,
-            "area": w.area,
-            "web": f"{self.base_url}/warnings/{w.id}",
-        }
-
-    def _deliveries(self, w: StagedWarning, message: dict[str, Any]) -> list[Any]:
-        payload = {
-            "identifier": message["identifier"],
-            "status": message["status"],
-            "msg_type": message["msg_type"],
-            "severity": message["severity"],
-            "headline": {lang: message["texts"][lang]["headline"] for lang in LANGS},
-            "instruction": {lang: message["texts"][lang]["instruction"] for lang in LANGS},
-            "description": {lang: message["texts"][lang]["description"] for lang in LANGS},
-            "link": f"{self.base_url}/cap/{message['identifier']}.xml",
-            "sent": message["sent"],
-        }
-        targets = sorted(set(self.targets(w.status)))
-        return [Delivery(message["identifier"], t, str(w.id), payload) for t in targets]
+        return build_message(w, action, c, texts, sender=self.sender, base_url=self.base_url)
 
     # -- CAP in -----------------------------------------------------------------------------
     def import_external(self, cause: Cause, alerts: Sequence[dict[str, Any]]) -> ImportOutcome:
@@ -344,16 +232,3 @@ class WarningService:
 
     def get(self, warning_id: UUID) -> StagedWarning:
         return self._load(warning_id)
-
-
-def _cancel_texts(last: dict[str, Any], reason: str) -> dict[str, dict[str, str]]:
-    prefix = {"ko": "[취소] ", "en": "[CANCELLED] "}
-    lead = {"ko": "이 경보는 취소되었습니다. 사유: ", "en": "This warning is cancelled. Reason: "}
-    return {
-        lang: {
-            "headline": prefix[lang] + str(last[lang]["headline"]),
-            "description": lead[lang] + reason,
-            "instruction": str(last[lang]["instruction"]),
-        }
-        for lang in LANGS
-    }

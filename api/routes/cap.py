@@ -22,7 +22,7 @@ from channels.cap import (
 from channels.cap.validate import DEFAULT_MAX_BYTES
 from domain.context import Cause
 from domain.directory import Role
-from domain.warning_service import ImportOutcome
+from domain.warning_content import ImportOutcome
 from projections.warnings import WarningsProjection
 
 router = APIRouter(tags=["cap"])

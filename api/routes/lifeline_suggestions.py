@@ -19,7 +19,7 @@ from channels.reference_data import load_district_locator
 from domain.context import Cause
 from domain.directory import Role
 from domain.incident_suggestions import Sighting, SuggestionService
-from domain.warning_service import AreaSpec
+from domain.warning_content import AreaSpec
 from projections.intake import IntakeProjection
 from projections.lifeline import LifelineProjection
 

@@ -19,7 +19,7 @@ from api.security import Principal
 from domain.context import Cause
 from domain.directory import Role
 from domain.store import Recorded
-from domain.warning_service import AreaSpec
+from domain.warning_content import AreaSpec
 from domain.warnings import Action
 from projections.deliveries import DeliveriesProjection
 from projections.warnings import WarningsProjection

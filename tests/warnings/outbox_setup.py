@@ -20,7 +20,7 @@ from api.settings import Settings
 from api.warning_ports import make_dispatcher
 from domain.clock import FixedClock
 from domain.context import Cause
-from domain.warning_service import AreaSpec
+from domain.warning_content import AreaSpec
 from tests.conftest import TEST_SECRET
 from tests.helpers import seed_warning_desk
 

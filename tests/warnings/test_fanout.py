@@ -18,7 +18,7 @@ from api.warning_ports import make_dispatcher
 from channels.fanout import split_thread, weighted_length
 from domain.clock import FixedClock
 from domain.context import Cause
-from domain.warning_service import AreaSpec
+from domain.warning_content import AreaSpec
 from domain.warnings import Action
 from projections.deliveries import DeliveriesProjection
 from tests.conftest import TEST_SECRET

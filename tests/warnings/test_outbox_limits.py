@@ -21,7 +21,7 @@ from api.pages_inbox import kst
 from domain.clock import FixedClock
 from domain.context import Cause, acting
 from domain.deliveries import Delivery
-from domain.warning_service import AreaSpec
+from domain.warning_content import AreaSpec
 from projections.deliveries import DeliveriesProjection
 from tests.fakes.fake_x import FakeX
 from tests.helpers import bearer
