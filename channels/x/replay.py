@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from channels.x.intake import to_incoming, to_rejection
 from channels.x.mapping import iter_replay
+from channels.x.model import NormalizedPosting, Rejection
+from domain.collector import collector_paused
 from domain.context import Cause
 from domain.intake_service import IncomingRejection, IntakeResult, IntakeService
 from domain.postings import IncomingPosting
 
 Progress = Callable[[IntakeResult], None]
+ReplayLine = tuple[int, list[NormalizedPosting], list[Rejection]]
 
 
 def replay_file(
@@ -38,12 +41,27 @@ def replay_file(
             if progress is not None:
                 progress(total)
 
-    for _line_no, items, rejected in iter_replay(
-        path, author_key_secret=author_key_secret, accounts=accounts
-    ):
+    lines = iter_replay(path, author_key_secret=author_key_secret, accounts=accounts)
+    more = True
+    while more:
+        # parsing a batch makes as many small objects as storing it: the collector waits
+        # for the end of the batch instead of walking the whole heap in between
+        with collector_paused(batch_size):
+            more = _fill(lines, postings, rejections, batch_size)
+            flush()
+    return total
+
+
+def _fill(
+    lines: Iterator[ReplayLine],
+    postings: list[IncomingPosting],
+    rejections: list[IncomingRejection],
+    batch_size: int,
+) -> bool:
+    """Read lines until a batch is full; False once the file is exhausted."""
+    for _line_no, items, rejected in lines:
         postings.extend(to_incoming(p) for p in items)
         rejections.extend(to_rejection(r) for r in rejected)
         if len(postings) + len(rejections) >= batch_size:
-            flush()
-    flush()
-    return total
+            return True
+    return False
