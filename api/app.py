@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import errors, pages, pages_inbox, pages_intake, pages_lead, pages_lifeline, ws_lifeline
 from api import pages_drills as drill_pages
 from api import pages_follow as follow_pages
+from api import pages_incident as incident_page
+from api import pages_incidents as incident_pages
 from api import pages_persons as person_pages
 from api import pages_persons_desk as person_desk_pages
 from api import pages_report as report_pages
@@ -93,6 +95,8 @@ def create_app(
     app.include_router(pages_lifeline.router)
     app.include_router(person_pages.router)
     app.include_router(person_desk_pages.router)
+    app.include_router(incident_pages.router)
+    app.include_router(incident_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
