@@ -18,6 +18,7 @@ from api.schemas import Strict
 from channels.reference_data import load_district_locator
 from domain.context import Cause
 from domain.directory import Role
+from domain.errors import TransitionNotAllowedError
 from domain.incident_suggestions import Sighting, SuggestionService
 from domain.warning_content import AreaSpec
 from projections.intake import IntakeProjection
@@ -80,7 +81,10 @@ def scan(container: ContainerDep, who: PrincipalDep, after: AfterQuery = None) -
 @router.post("/suggestions/{suggestion_id}/accept", dependencies=[DESK])
 def accept(suggestion_id: UUID, container: ContainerDep, who: PrincipalDep) -> dict[str, Any]:
     svc, cause = service(container), Cause(who.actor)
-    p = svc.get(suggestion_id).proposal
+    suggestion = svc.get(suggestion_id)
+    if suggestion.state != "open":  # before opening anything: a second click, or dismissed
+        raise TransitionNotAllowedError(f"the suggestion was already {suggestion.state}")
+    p = suggestion.proposal
     ko, en = TITLES.get(p["cls"], ("다수 제보", "Many reports"))
     districts = [p["district"]] if p["district"] else []
     key = f"suggestion-{suggestion_id}"

@@ -119,7 +119,7 @@ def test_accepting_a_suggestion_opens_the_incident_and_a_submitted_warning(
     warning = re.search(r"^/desk/warnings/([0-9a-f-]{36})\?", sent.headers["location"])
     assert warning, sent.headers["location"]
     shown = _follow(client, sent)
-    assert "submitted for approval" in shown
+    assert "Incident opened and reports linked" in shown
     after = sent.headers["location"].split("after=")[1]
     api = user_with_role(client, container, Role.DESK)
     w = client.get(f"/api/warnings/{warning.group(1)}?after={after}", headers=api).json()
@@ -147,6 +147,9 @@ def test_a_dismissed_suggestion_leaves_the_list(
     api = user_with_role(client, container, Role.DESK)
     gone = client.get("/api/lifeline/suggestions?state=dismissed", headers=api).json()
     assert gone[0]["reason"] == "burst main, no rain"
+    late = _follow(client, _post(client, dismiss.group(1).replace("dismiss", "accept"), csrf))
+    assert "the suggestion was already dismissed" in late
+    assert client.get("/api/lifeline/incidents").json() == []  # nothing was opened
 
 
 def test_casualty_form_changes_the_figures_and_bad_values_record_nothing(
