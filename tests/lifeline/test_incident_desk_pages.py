@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from api import pages_incident
 from api.bootstrap import Container
 from domain.clock import FixedClock
 from domain.context import Cause
@@ -190,7 +192,7 @@ def test_casualty_form_changes_the_figures_and_bad_values_record_nothing(
 
 
 def test_reports_shelters_and_closing(
-    client: TestClient, container: Container, clock: FixedClock
+    client: TestClient, container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     csrf = _sign_in(client, container, "desk.one", Role.DESK)
     iid, page = _open(client, csrf, status="Exercise")
@@ -231,3 +233,6 @@ def test_reports_shelters_and_closing(
     assert "closed" in page and _total(page, "dead") == "0"
     state = client.get(f"/api/lifeline/incidents/{iid}").json()
     assert state["state"] == "closed" and state["exercise"] is True
+    assert "reports-cut" not in page
+    monkeypatch.setattr(pages_incident, "REPORTS_SHOWN", 1)
+    assert "Showing the first 1 of 2 reports." in client.get(f"{PAGE}/{iid}").text
