@@ -203,6 +203,8 @@ def test_reports_shelters_and_closing(
     pids = re.findall(r'data-report="([^"]+)" data-state="unverified"', page)
     assert len(pids) == 2
     verify = f"{PAGE}/{iid}/reports/{pids[0]}/verify"
+    row = page[page.index(f'action="{verify}"') :].split("</form>")[0]
+    assert 'name="state" value="verified"' in row and 'name="state" value="false"' in row
     page = _follow(client, _post(client, verify, csrf, state="verified"))
     assert f'data-report="{pids[0]}" data-state="verified"' in page
     page = _follow(
