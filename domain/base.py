@@ -10,22 +10,16 @@ from __future__ import annotations
 
 from dataclasses import field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CanInitAggregate
 from eventsourcing.utils import register_topic
 
-from domain.context import current_cause, current_time
+from domain.context import current_time
+from domain.creation import SmcAggregateMeta, current_actor, current_exercise, plan_for
 
 _TOPICS: dict[str, type] = {}
-
-
-def _actor() -> str:
-    return current_cause().actor
-
-
-def _exercise() -> bool:
-    return current_cause().exercise
 
 
 def _register(topic: str, cls: type) -> None:
@@ -37,18 +31,34 @@ def _register(topic: str, cls: type) -> None:
     register_topic(topic, cls)
 
 
-class SmcAggregate(Aggregate):
+class SmcAggregate(Aggregate, metaclass=SmcAggregateMeta):
     """Base aggregate: explicit topics, caused events, injected time."""
 
     TOPIC: ClassVar[str]
 
     class Event(Aggregate.Event):
-        actor: str = field(default_factory=_actor, init=False)
-        exercise: bool = field(default_factory=_exercise, init=False)
+        actor: str = field(default_factory=current_actor, init=False)
+        exercise: bool = field(default_factory=current_exercise, init=False)
 
         @staticmethod
         def create_timestamp() -> datetime:
             return current_time()
+
+    @classmethod
+    def _create(
+        cls,
+        event_class: type[CanInitAggregate[UUID]],
+        *,
+        id: UUID | None = None,  # the library's name
+        **kwargs: Any,
+    ) -> Self:
+        """The library's ``_create``, with per-class work done once (see domain.creation)."""
+        plan = plan_for(cls, event_class) if id is None else None
+        if plan is not None and kwargs.keys() == plan.keys:
+            created = plan.create(kwargs)
+            if created is not None:
+                return created  # type: ignore[no-any-return]
+        return super()._create(event_class, id=id, **kwargs)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

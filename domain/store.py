@@ -9,12 +9,13 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Mapper
 
 from domain.base import SmcAggregate
 from domain.clock import Clock
 from domain.context import Cause, acting
 from domain.errors import ConcurrencyConflictError, NotFoundError
+from domain.event_mapper import FastMapper
 
 A = TypeVar("A", bound=SmcAggregate)
 T = TypeVar("T")
@@ -31,6 +32,10 @@ class SmcStore(Application[UUID]):
         super().__init__(env=env)
         self._listeners: list[SavedListener] = []
         self._lock = threading.Lock()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper, or the same mapping with less work per event (same bytes)."""
+        return FastMapper.replacing(super().construct_mapper())
 
     def add_saved_listener(self, listener: SavedListener) -> None:
         with self._lock:
