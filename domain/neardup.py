@@ -15,7 +15,6 @@ from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter
 from zlib import crc32
 
 import numpy as np
@@ -36,7 +35,6 @@ SEEDS = (
 )
 SHINGLE = 4
 _SEED_COLUMN = np.array(SEEDS, dtype=np.uint32)[:, None]
-_COUNT = itemgetter(1)
 _MINIMUM = np.minimum.reduce
 
 
@@ -122,9 +120,9 @@ class NearDuplicateIndex:
     text belongs to (the first posting of its cluster). Identical normalised texts are found
     by one dictionary probe; similar ones through at most ``BUCKET`` candidates per band.
 
-    Each remembered posting gets a serial number (increasing); a band value's bucket is a
-    compact ``array`` of the newest ``BUCKET`` serials, oldest first, so a lookup counts plain
-    numbers instead of visiting posting objects spread over the heap."""
+    Each remembered posting gets a serial number (increasing); a band value's bucket is a plain
+    list of its newest ``BUCKET`` serials, oldest first (the candidates, their counts and their
+    order are those of per-band deques of posting ids counted with ``Counter.most_common``)."""
 
     def __init__(self, threshold: float = 0.7, capacity: int = 50_000, min_chars: int = 12) -> None:
         if not 0.0 < threshold <= 1.0:
@@ -236,12 +234,11 @@ class NearDuplicateIndex:
             return []  # no posting in two bands
         # the same order as ``hits.most_common(8)`` (a stable sort by count), looking only
         # at keys seen at least twice: those are the ones that list keeps
-        twice = [(k, n) for k, n in hits.items() if n >= 2]
-        if len(twice) > 8:
-            twice = sorted(twice, key=_COUNT, reverse=True)[:8]
-        elif len(twice) > 1:
-            twice.sort(key=_COUNT, reverse=True)
-        return [k for k, _n in twice if k in self._items]
+        twice = [k for k, n in hits.items() if n >= 2]
+        if len(twice) > 1:
+            twice.sort(key=hits.__getitem__, reverse=True)
+        items = self._items
+        return [k for k in twice[:8] if k in items]
 
     def _forget(self, serial: int, item: Item) -> None:
         del self._serials[item[0]]
