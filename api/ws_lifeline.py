@@ -72,6 +72,7 @@ class LifelineHub:
 
     def stop(self) -> None:
         self._stopped.set()
+        self.notify()  # do not wait for the poll to notice
 
     def notify(self, position: int = 0) -> None:
         """The view moved (any thread): check it now instead of at the next poll."""

@@ -60,7 +60,8 @@ def test_catch_up_loop_tells_the_listeners_of_a_view_that_moved(
         # views someone waits for are caught up before the others
         assert {p.name for p in loop.projections[:2]} == {lifeline.name, public.name}
         loop.run_once()  # the first run tells where the views are
-        heard.clear(), public_heard.clear()
+        heard.clear()
+        public_heard.clear()
         loop.run_once()
         assert heard == public_heard == []  # nothing moved, nobody is told
         c.lifeline.open(Cause("system:test"), key="wake", playbook_id="heavy_rain",
