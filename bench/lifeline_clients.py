@@ -14,6 +14,7 @@ and answers ``armed``; after the POST the worker answers with its clients' arriv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import time
@@ -96,7 +97,8 @@ class ClientProcesses:
 
     def close(self) -> None:
         for pipe in self.pipes:
-            pipe.send(None)
+            with contextlib.suppress(OSError):  # a worker that failed has closed its end
+                pipe.send(None)
         for proc in self.procs:
             proc.join(TIMEOUT)
             if proc.is_alive():
