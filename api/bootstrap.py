@@ -241,6 +241,10 @@ def build(
             container.catchup = CatchUpLoop(
                 store, views.all(), poll_interval=settings.poll_interval
             )
+            # the hub is told at once when the LIFELINE view moved (its poll stays as fallback)
+            container.catchup.on_advance(
+                views.get(LifelineProjection), container.lifeline_hub.notify
+            )
     elif settings.projections_in_process or in_process_worker:
         container.worker = Worker(PROJECTIONS, store_env(settings))
     return container

@@ -89,7 +89,15 @@ def serve(
     application = create_app(settings, container_factory=lambda: container)
     bind_host, bind_port = host or settings.host, port or settings.port
     err.print(f"SMC serving on http://{bind_host}:{bind_port} ({settings.database().kind})")
-    uvicorn.run(application, host=bind_host, port=bind_port, log_level="warning")
+    uvicorn.run(
+        application,
+        host=bind_host,
+        port=bind_port,
+        log_level="warning",
+        # The same LIFELINE delta goes to every WebSocket client: compressing it again for
+        # each one (per-message deflate) cost more than sending it (docs/lifeline.md).
+        ws_per_message_deflate=False,
+    )
 
 
 @app.command()

@@ -1,12 +1,13 @@
 """``/ws/lifeline``: a snapshot at a position, then deltas after it (Zulip's last_event_id).
 
-One :class:`LifelineHub` per API process polls the LIFELINE view's position (a one-row read)
-every ``poll_interval`` seconds. When it moved, the hub reads what changed after the last
-position it broadcast, serialises one delta per view (real, exercise) and queues the same
-text to every client of that view. The view is fed by the in-process catch-up loop (SQLite)
-or by ``smc worker`` (PostgreSQL): every API process polls the same tables, so a change
-reaches the clients of every process. A client too slow to keep up is disconnected and
-catches up on reconnect with its last position.
+One :class:`LifelineHub` per API process checks the LIFELINE view's position (a one-row read)
+as soon as it is told the view moved (:meth:`LifelineHub.notify`, called by the in-process
+catch-up loop with SQLite) and at the latest every ``poll_interval`` seconds. When it moved,
+the hub reads what changed after the last position it broadcast, serialises one delta per
+view (real, exercise) and queues the same text to every client of that view. The view is fed
+by the in-process catch-up loop (SQLite) or by ``smc worker`` (PostgreSQL): every API process
+polls the same tables, so a change reaches the clients of every process. A client too slow to
+keep up is disconnected and catches up on reconnect with its last position.
 """
 
 from __future__ import annotations
@@ -56,13 +57,14 @@ class LifelineHub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
         self._task: asyncio.Task[None] | None = None
+        self._moved: asyncio.Event | None = None
         self._stopped = threading.Event()
 
     # -- lifecycle --------------------------------------------------------------------------
     async def ensure_started(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._lock is None:
-            self._loop, self._lock = loop, asyncio.Lock()
+            self._loop, self._lock, self._moved = loop, asyncio.Lock(), asyncio.Event()
             self.clients = set()
             self._last = await asyncio.to_thread(self._read_position)
             self._task = loop.create_task(self._run(), name="smc-lifeline-hub")
@@ -70,6 +72,15 @@ class LifelineHub:
 
     def stop(self) -> None:
         self._stopped.set()
+        self.notify()  # do not wait for the poll to notice
+
+    def notify(self, position: int = 0) -> None:
+        """The view moved (any thread): check it now instead of at the next poll."""
+        del position
+        loop, moved = self._loop, self._moved
+        if loop is not None and moved is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(moved.set)
 
     def _now(self) -> str:
         return utc(self.clock.now())
@@ -79,9 +90,15 @@ class LifelineHub:
             return q.position(tx)
 
     # -- broadcasting -----------------------------------------------------------------------
+    async def _wait(self) -> None:
+        assert self._moved is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._moved.wait(), self.poll_interval)
+        self._moved.clear()
+
     async def _run(self) -> None:
         while not self._stopped.is_set():
-            await asyncio.sleep(self.poll_interval)
+            await self._wait()
             try:
                 if self.projection.view.position() > self._last:
                     await self._broadcast()

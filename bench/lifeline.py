@@ -3,7 +3,9 @@
 * **WebSocket fan-out**: C clients (``SMC_BENCH_WS_CLIENTS``, default 1,000) connect to
   ``/ws/lifeline`` and hold a snapshot; a verified casualty update is POSTed R times; the
   latency is from sending the POST until each client has the delta with the new figure
-  (target p99 <= 200 ms). ``seconds`` holds the p99; the note gives p50 and max.
+  (target p99 <= 200 ms). ``seconds`` holds the p99; the note gives p50 and max. The clients
+  run in ``SMC_BENCH_WS_PROCESSES`` worker processes (default 2, ``bench/lifeline_clients.py``)
+  so that the bench's own reading of 1,000 sockets is not what is measured.
 * **GeoJSON**: ``GET /api/lifeline/incidents/{id}.geojson`` for an incident with 10,000
   linked reports, requests/s over one keep-alive connection, against a bare FastAPI app (own
   uvicorn process) returning the same bytes, measured in the same run (target >= 60 %).
@@ -11,8 +13,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -22,11 +22,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import websockets
 
 from api.bootstrap import build
 from api.settings import Settings
 from bench.context import BenchContext
+from bench.lifeline_clients import ClientProcesses
 from bench.report import Result
 from domain.context import Cause
 from domain.directory import Role
@@ -97,38 +97,25 @@ def _prepare(folder: Path, reports: int) -> tuple[dict[str, str], str]:
     return env, str(iid)
 
 
-async def _fan_out(
-    url: str, auth: dict[str, str], iid: str, clients: int, rounds: int
+def _fan_out(
+    url: str, auth: dict[str, str], iid: str, clients: int, rounds: int, processes: int
 ) -> list[float]:
-    ws_url = url.replace("http", "ws") + "/ws/lifeline"
-    sockets = []
-    for _ in range(clients):
-        ws = await websockets.connect(ws_url, max_size=None, open_timeout=30)
-        await ws.send(json.dumps({"type": "hello", "since": None}))
-        sockets.append(ws)
-    await asyncio.gather(*(ws.recv() for ws in sockets))
+    body = {"district": "11620", "figures": {"dead": 1}, "source": "fire", "verified": True}
+    workers = ClientProcesses(url.replace("http", "ws") + "/ws/lifeline", iid, clients, processes)
     latencies: list[float] = []
-    async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as http:
-        for r in range(rounds):
-            want = 2 + r
+    try:
+        with httpx.Client(base_url=url, headers=auth, timeout=30) as http:
 
-            async def wait(ws: websockets.ClientConnection, want: int = want) -> float:
-                while True:
-                    msg = json.loads(await ws.recv())
-                    for inc in msg.get("incidents", []):
-                        if inc["id"] == iid and inc["figures"]["totals"]["dead"]["value"] == want:
-                            return time.perf_counter()
+            def post() -> float:
+                time.sleep(0.2)  # every client is waiting
+                sent = time.monotonic()
+                http.post(f"/api/lifeline/incidents/{iid}/casualties", json=body).raise_for_status()
+                return sent
 
-            waiters = [asyncio.create_task(wait(ws)) for ws in sockets]
-            await asyncio.sleep(0.2)
-            body = {"district": "11620", "figures": {"dead": 1}, "source": "fire",
-                    "verified": True}  # fmt: skip
-            sent = time.perf_counter()
-            resp = await http.post(f"/api/lifeline/incidents/{iid}/casualties", json=body)
-            resp.raise_for_status()
-            arrived = await asyncio.wait_for(asyncio.gather(*waiters), timeout=30)
-            latencies.extend(a - sent for a in arrived)
-    await asyncio.gather(*(ws.close() for ws in sockets))
+            for r in range(rounds):
+                latencies.extend(workers.round(2 + r, post))
+    finally:
+        workers.close()
     return latencies
 
 
@@ -171,16 +158,18 @@ def _geojson(ctx: BenchContext, server: SmcServer, iid: str) -> list[Result]:
 def run(ctx: BenchContext) -> list[Result]:
     clients = int(os.environ.get("SMC_BENCH_WS_CLIENTS", "1000"))
     rounds = int(os.environ.get("SMC_BENCH_WS_ROUNDS", "5"))
+    processes = int(os.environ.get("SMC_BENCH_WS_PROCESSES", "2"))
     folder = ctx.scratch("lifeline")
     env, iid = _prepare(folder, REPORTS)
     server = SmcServer(env, folder / "server.log")
     try:
         auth = token(server.url, "bench", PASSWORD)
         httpx.get(f"{server.url}/api/lifeline/incidents/{iid}?after=1", timeout=60)
-        latencies = asyncio.run(_fan_out(server.url, auth, iid, clients, rounds))
+        latencies = _fan_out(server.url, auth, iid, clients, rounds, processes)
         q = statistics.quantiles(latencies, n=100)
-        note = (f"{clients} clients x {rounds} updates: p50 {q[49] * 1000:.0f} ms,"
-                f" p99 {q[98] * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")  # fmt: skip
+        note = (f"{clients} clients ({processes} processes) x {rounds} updates:"
+                f" p50 {q[49] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms,"
+                f" max {max(latencies) * 1000:.0f} ms")  # fmt: skip
         results = [Result(SUITE, f"casualty update -> {clients} WebSocket clients (p99)",
                           "sqlite", len(latencies), q[98], note=note)]  # fmt: skip
         print(f"  {note}", flush=True)

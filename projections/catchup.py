@@ -2,7 +2,9 @@
 
 eventsourcing 9.5.6 cannot subscribe to SQLite, so this loop replaces ``ProjectionRunner``
 there. It is woken right after each save in this process and also polls, so writes by a
-second process into the same store are seen too.
+second process into the same store are seen too. Whoever serves a view's readers (the
+LIFELINE WebSocket hub) can ask to be told as soon as that view has moved
+(:meth:`CatchUpLoop.on_advance`), instead of polling it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from projections.base import SmcProjection
 log = logging.getLogger("smc.catchup")
 
 Progress = Callable[[int, int], None]
+Advanced = Callable[[int], None]
 
 
 def catch_up(
@@ -60,6 +63,8 @@ class CatchUpLoop:
         self.poll_interval = poll_interval
         self.page_size = page_size
         self.errors: dict[str, str] = {}
+        self._advanced: dict[str, list[Advanced]] = {}
+        self._positions: dict[str, int] = {}  # where each projection was last seen
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -68,14 +73,33 @@ class CatchUpLoop:
         del position
         self._wake.set()
 
+    def on_advance(self, projection: SmcProjection, listener: Advanced) -> None:
+        """Call ``listener(position)`` (in the loop's thread) after ``projection`` moved.
+
+        The listener must be quick and thread-safe (set an event, schedule a callback). A
+        projection someone waits for is caught up before the others."""
+        self._advanced.setdefault(projection.name, []).append(listener)
+        self.projections.sort(key=lambda p: p.name not in self._advanced)  # stable
+
     def run_once(self) -> None:
         for projection in self.projections:
             try:
-                catch_up(self.store, projection, page_size=self.page_size)
+                after = catch_up(self.store, projection, page_size=self.page_size)
                 self.errors.pop(projection.name, None)
             except Exception as exc:  # a broken projection must not stop the others
                 log.exception("projection %s failed", projection.name)
                 self.errors[projection.name] = f"{type(exc).__name__}: {exc}"
+                continue
+            if after != self._positions.get(projection.name):
+                self._positions[projection.name] = after
+                self._tell(projection.name, after)
+
+    def _tell(self, name: str, position: int) -> None:
+        for listener in self._advanced.get(name, ()):
+            try:
+                listener(position)
+            except Exception:  # a listener's failure must not stop the projections
+                log.exception("a listener of projection %s failed", name)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -62,6 +62,8 @@ class LifelineProjection(ShelterHandlers, SmcProjection):
         " created_at TEXT NOT NULL, how TEXT NOT NULL, state TEXT NOT NULL,"
         " verified_by TEXT NOT NULL, linked_at TEXT NOT NULL, position BIGINT NOT NULL,"
         " PRIMARY KEY (incident_id, posting_id))",
+        # report counts per state in every delta and snapshot: 0.6 ms instead of 9 ms at 10,000
+        "CREATE INDEX IF NOT EXISTS ll_reports_state ON ll_reports (incident_id, state)",
         "CREATE TABLE IF NOT EXISTS ll_warnings (id TEXT PRIMARY KEY, status TEXT NOT NULL,"
         " state TEXT NOT NULL, stage_id TEXT NOT NULL, severity TEXT NOT NULL,"
         " headline_ko TEXT NOT NULL, headline_en TEXT NOT NULL, instruction_ko TEXT NOT NULL,"
