@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
-from eventsourcing.projection import ProjectionRunner
 
 from bench.context import BenchContext
 from bench.report import RAW_POSTGRES, RAW_SQLITE, Result
@@ -25,6 +24,7 @@ from projections.base import SmcProjection, handles
 from projections.catchup import catch_up
 from projections.views import PostgresView, ViewTx
 from projections.viewset import ViewsConfig, open_projection
+from projections.worker import PagingProjectionRunner
 
 CAUSE = Cause("system:bench")
 NAMESPACE = UUID("5c0b7e7a-2a43-5f4e-9f0e-0d6b3c1a2b01")
@@ -328,7 +328,7 @@ def run(ctx: BenchContext) -> list[Result]:
                 "PostgreSQL: ProjectionRunner (smc worker path)",
                 "postgres",
                 counted,
-                "tracking committed per event",
+                "one transaction per pull of the subscription (at most 500 events)",
             )
         )
         projection = open_projection(BenchCounts, ViewsConfig("postgres", postgres_env=env))
@@ -359,10 +359,11 @@ def _catch_up(store: SmcStore, projection: BenchCounts) -> int:
 def run_projection_runner(
     env: dict[str, str], head: int, timeout: float = 120.0
 ) -> tuple[int, float]:
-    """eventsourcing's ProjectionRunner over the store, from 0 until the view reached ``head``
-    (start-up included: constructing the store, the view and the LISTEN subscription)."""
+    """The ``smc worker`` runner (eventsourcing's ProjectionRunner applying each pull as one
+    page) over the store, from 0 until the view reached ``head`` (start-up included:
+    constructing the store, the view and the LISTEN subscription)."""
     started = time.perf_counter()
-    with ProjectionRunner(
+    with PagingProjectionRunner(
         application_class=SmcStore,
         projection_class=BenchCounts,
         view_class=PostgresView,

@@ -42,8 +42,9 @@ How to read a section:
   per posting, "100 per save" saves 100 postings in one transaction.
 - Catch-up rows read the notification log written by the "1 per save" row, decode every event
   and apply it to a view (`bench_counts`: one upsert per event), committing the rows and the
-  tracking position per page of 500 (`projections.catchup.catch_up`) or per event
-  (eventsourcing's `ProjectionRunner`, the `smc worker` path on PostgreSQL).
+  tracking position per page of 500 (`projections.catchup.catch_up`) or per pull of the
+  subscription (`projections.worker.PagingProjectionRunner`, eventsourcing's `ProjectionRunner`
+  as `smc worker` runs it on PostgreSQL; the library alone commits once per event).
 - The throwaway PostgreSQL cluster runs with `fsync=off` (it is the test cluster), so its
   commits are cheaper than a production server's; the SQLite file keeps the library's defaults
   (WAL, `synchronous=FULL`).
