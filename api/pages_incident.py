@@ -34,6 +34,7 @@ from api.routes import lifeline_shelters as shelters_api
 from api.routes.system import AfterQuery, wait_for
 from api.security import Principal
 from channels.reference_data import load_district_locator
+from domain.errors import InvalidInputError
 from domain.incidents import CASUALTY_FIELDS, DAMAGE_FIELDS, SOURCES
 from projections import lifeline_queries as q
 
@@ -89,8 +90,19 @@ def _update_body(form: FormData, fields: tuple[str, ...]) -> api.UpdateIn:
             "verified": text(form, "verified") in ("on", "true", "1"),
             "supersedes": text(form, "supersedes") or None,
             "note": text(form, "note"),
+            "location": _location(form),
         }
     )
+
+
+def _location(form: FormData) -> list[float] | None:
+    """Where damage was seen (optional): both longitude and latitude, or neither."""
+    lon, lat = text(form, "lon"), text(form, "lat")
+    if not lon and not lat:
+        return None
+    if not (lon and lat):
+        raise InvalidInputError("give both longitude and latitude, or neither")
+    return [decimal(form, "lon"), decimal(form, "lat")]
 
 
 async def _post_update(

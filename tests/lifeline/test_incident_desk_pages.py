@@ -186,9 +186,15 @@ def test_casualty_form_changes_the_figures_and_bad_values_record_nothing(
     page = _follow(client, _post(client, url, csrf, **fixed))
     assert _total(page, "dead") == "2"
     damage = {"district": GWANAK, "source": "official", "houses_flooded": "40"}
-    page = _follow(client, _post(client, f"{PAGE}/{iid}/damage", csrf, **damage))
+    for bad, why in (({"lon": "126.95"}, "or neither"), ({"lon": "x", "lat": "37.4"}, "number")):
+        shown = _follow(client, _post(client, f"{PAGE}/{iid}/damage", csrf, **damage, **bad))
+        assert why in shown and "Damage update recorded." not in shown, (bad, shown[-2000:])
+    where = {"lon": "126.9516", "lat": "37.4784"}
+    page = _follow(client, _post(client, f"{PAGE}/{iid}/damage", csrf, **damage, **where))
     assert "Damage update recorded." in page
     assert _total(page, "houses_flooded") == "0 +40 unverified"
+    updates = client.get(f"/api/lifeline/incidents/{iid}").json()["updates"]
+    assert [u["location"] for u in updates if u["kind"] == "damage"] == [[126.9516, 37.4784]]
 
 
 def test_reports_shelters_and_closing(
