@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -53,15 +54,22 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
     return cluster.create_database(f"t{os.getpid()}_{next(_db_counter)}")
 
 
+def make_settings(database_url: str, tmp_path: Path, **over: Any) -> Settings:
+    """The settings every test SMC starts from (data under ``tmp_path/var``), with ``over``
+    on top; validated like any other settings."""
+    base: dict[str, Any] = {
+        "env": "test",
+        "secret_key": TEST_SECRET,
+        "data_dir": tmp_path / "var",
+        "database_url": database_url,
+        "poll_interval": 0.05,
+    }
+    return Settings(**{**base, **over})
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
-    )
+    return make_settings(database_url, tmp_path)
 
 
 @pytest.fixture

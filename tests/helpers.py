@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from fastapi.testclient import TestClient
@@ -69,3 +70,21 @@ def seed_warning_desk(
         )
     add_user(container, desk, Role.DESK)
     add_user(container, approver, Role.APPROVER)
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def sign_in(
+    client: TestClient, username: str, page: str = "/?lang=en", password: str = PASSWORD
+) -> str:
+    """Sign in through the login form (as a browser would, cookies cleared first) and return
+    the CSRF token of ``page`` (its ``lang`` also sets the language cookie)."""
+    client.cookies.clear()
+    token = CSRF.search(client.get("/login").text)
+    assert token
+    data = {"username": username, "password": password, "csrf_token": token.group(1)}
+    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
+    csrf = CSRF.search(client.get(page).text)
+    assert csrf
+    return csrf.group(1)

@@ -11,9 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Container, build
-from api.settings import Settings
 from domain.clock import FixedClock
-from tests.conftest import TEST_SECRET
+from tests.conftest import make_settings
 from tests.fakes.fake_x import FakeX
 from tests.ledger.mailing import Inbox, mailing_smc, smtp_server
 
@@ -42,12 +41,9 @@ def desk(
 ) -> Iterator[Container]:
     path = tmp_path / "accounts.json"
     path.write_text(json.dumps({"x:seoul_smc": {"bearer_token": "tok-smc"}}), "utf-8")
-    settings = Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
+    settings = make_settings(
+        database_url,
+        tmp_path,
         warning_accounts_file=path,
         x_api_base_url=fake_x.base_url,
         dispatch=False,

@@ -15,10 +15,9 @@ from api.app import create_app
 from api.bootstrap import Container, build
 from api.dispatcher import Dispatcher
 from api.follow_mail import attach_mail
-from api.settings import Settings
 from api.warning_ports import make_dispatcher
 from domain.clock import FixedClock
-from tests.conftest import TEST_SECRET
+from tests.conftest import make_settings
 from tests.pg import free_port
 
 
@@ -53,12 +52,9 @@ def smtp_server() -> Iterator[tuple[int, Inbox]]:
 def mailing_smc(
     database_url: str, tmp_path: Path, clock: FixedClock, port: int
 ) -> Iterator[tuple[Container, TestClient]]:
-    settings = Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
+    settings = make_settings(
+        database_url,
+        tmp_path,
         dispatch=False,  # the tests run the dispatcher's passes themselves
         smtp_host="127.0.0.1",
         smtp_port=port,

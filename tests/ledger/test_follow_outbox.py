@@ -14,7 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Container, build
-from api.settings import Settings
 from domain.clock import FixedClock
 from domain.context import Cause
 from domain.deliveries import DeliveryState
@@ -22,7 +21,7 @@ from domain.errors import InvalidInputError, TransitionNotAllowedError
 from domain.follow import FollowState, normalise_email, subscription_id
 from domain.postings import IncomingPosting
 from projections.deliveries import DeliveriesProjection
-from tests.conftest import TEST_SECRET
+from tests.conftest import make_settings
 from tests.helpers import store_posting
 from tests.ledger.mailing import Inbox, dispatcher, pump
 
@@ -123,12 +122,9 @@ def test_the_running_server_sends_the_mail(
     database_url: str, tmp_path: Path, clock: FixedClock, smtp: tuple[int, Inbox]
 ) -> None:
     """With the dispatcher thread as ``smc serve`` runs it (no test-driven passes)."""
-    settings = Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
+    settings = make_settings(
+        database_url,
+        tmp_path,
         dispatch_interval=0.05,
         smtp_host="127.0.0.1",
         smtp_port=smtp[0],

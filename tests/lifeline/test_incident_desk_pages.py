@@ -17,7 +17,7 @@ from domain.clock import FixedClock
 from domain.context import Cause
 from domain.directory import Role
 from domain.postings import IncomingPosting
-from tests.helpers import PASSWORD, add_user, user_with_role
+from tests.helpers import add_user, sign_in, user_with_role
 from tests.lifeline.helpers import GWANAK, DeskApi
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -27,14 +27,7 @@ PAGE = "/desk/incidents"
 
 def _sign_in(client: TestClient, container: Container, username: str, role: Role) -> str:
     add_user(container, username, role)
-    client.cookies.clear()
-    token = CSRF.search(client.get("/login").text)
-    assert token
-    data = {"username": username, "password": PASSWORD, "csrf_token": token.group(1)}
-    assert client.post("/login", data=data, follow_redirects=False).status_code == 303
-    csrf = CSRF.search(client.get("/?lang=en").text)  # also sets the language cookie
-    assert csrf
-    return csrf.group(1)
+    return sign_in(client, username)
 
 
 def _post(client: TestClient, url: str, csrf: str, **data: str) -> Response:

@@ -20,8 +20,8 @@ from channels.triage_config import RULES_FILE, TAXONOMY_FILE
 from domain.clock import FixedClock
 from domain.directory import Role
 from projections.triage import TriageProjection
-from tests.conftest import TEST_SECRET
-from tests.helpers import PASSWORD, add_user, user_with_role
+from tests.conftest import make_settings
+from tests.helpers import add_user, sign_in, user_with_role
 
 
 @pytest.fixture
@@ -35,12 +35,9 @@ def city_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, city_dir: Path) -> Settings:
-    return Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
+    return make_settings(
+        database_url,
+        tmp_path,
         triage_data_dir=city_dir,
     )
 
@@ -92,18 +89,7 @@ def test_the_city_files_are_used_and_reloaded_by_the_api(
 @pytest.fixture
 def admin_page(client: TestClient, container: Container) -> Iterator[str]:
     add_user(container, "root", Role.ADMIN)
-    form = client.get("/login")
-    login = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert login
-    client.post(
-        "/login",
-        data={"username": "root", "password": PASSWORD, "csrf_token": login.group(1)},
-        follow_redirects=False,
-    )
-    page = client.get("/admin/triage?lang=en")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert csrf
-    yield csrf.group(1)
+    yield sign_in(client, "root", "/admin/triage?lang=en")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -31,7 +31,7 @@ from domain.context import Cause
 from domain.directory import Role
 from domain.postings import IncomingPosting
 from projections.triage import TriageProjection
-from tests.conftest import TEST_SECRET
+from tests.conftest import make_settings
 from tests.helpers import PASSWORD, add_user, user_with_role
 from tests.pg import free_port
 
@@ -111,12 +111,9 @@ def settings(
 ) -> Settings:
     """Mapo-gu over Open311, every other district by e-mail; the tests drive the outbox."""
     url = f"http://127.0.0.1:{open311.server_port}/open311/v2"
-    return Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
+    return make_settings(
+        database_url,
+        tmp_path,
         dispatch=False,
         delivery_lease_seconds=0,
         triage_handoff={

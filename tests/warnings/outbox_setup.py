@@ -16,12 +16,11 @@ from uuid import UUID
 
 from api.bootstrap import Container, build
 from api.dispatcher import Dispatcher
-from api.settings import Settings
 from api.warning_ports import make_dispatcher
 from domain.clock import FixedClock
 from domain.context import Cause
 from domain.warning_content import AreaSpec
-from tests.conftest import TEST_SECRET
+from tests.conftest import make_settings
 from tests.helpers import seed_warning_desk
 
 SYS = Cause("system:test")
@@ -38,12 +37,9 @@ def outbox_container(
 ) -> Iterator[Container]:
     path = tmp_path / "accounts.json"
     path.write_text(json.dumps(credentials), "utf-8")
-    conf = Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
+    conf = make_settings(
+        database_url,
+        tmp_path,
         warning_accounts_file=path,
         dispatch=False,  # the tests drive the dispatcher themselves
         delivery_lease_seconds=0,

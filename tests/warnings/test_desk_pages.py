@@ -21,6 +21,7 @@ from api.demo import DEMO_PASSWORD
 from api.pages_warnings import allowed_actions
 from api.security import Principal
 from domain.directory import Role
+from tests import helpers
 from tests.browser.conftest import artifacts, browser_type_launch_args, smc_server  # noqa: F401
 from tests.helpers import PASSWORD, add_user
 from tests.servers import SmcServer
@@ -30,14 +31,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    client.cookies.clear()
-    token = CSRF.search(client.get("/login").text)
-    assert token
-    data = {"username": username, "password": password, "csrf_token": token.group(1)}
-    client.post("/login", data=data, follow_redirects=False)
-    csrf = CSRF.search(client.get("/desk/warnings").text)
-    assert csrf
-    return csrf.group(1)
+    return helpers.sign_in(client, username, "/desk/warnings", password)
 
 
 @pytest.fixture

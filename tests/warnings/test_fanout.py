@@ -13,7 +13,6 @@ import pytest
 
 from api.bootstrap import Container, build
 from api.dispatcher import Dispatcher
-from api.settings import Settings
 from api.warning_ports import make_dispatcher
 from channels.fanout import split_thread, weighted_length
 from domain.clock import FixedClock
@@ -21,7 +20,7 @@ from domain.context import Cause
 from domain.warning_content import AreaSpec
 from domain.warnings import Action
 from projections.deliveries import DeliveriesProjection
-from tests.conftest import TEST_SECRET
+from tests.conftest import make_settings
 from tests.fakes.fake_x import FakeX
 from tests.helpers import seed_warning_desk
 
@@ -44,12 +43,9 @@ def fan(database_url: str, tmp_path: Path, clock: FixedClock, fake_x: FakeX) -> 
     }
     path = tmp_path / "accounts.json"
     path.write_text(json.dumps(creds), "utf-8")
-    settings = Settings(
-        env="test",
-        secret_key=TEST_SECRET,
-        data_dir=tmp_path / "var",
-        database_url=database_url,
-        poll_interval=0.05,
+    settings = make_settings(
+        database_url,
+        tmp_path,
         warning_accounts_file=path,
         x_api_base_url=fake_x.base_url,
         dispatch=False,  # the tests drive the dispatcher themselves
