@@ -13,6 +13,7 @@ from api.handoff_wiring import attach_handoffs
 from api.rss_poller import FeedPoller
 from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
+from api.sqlite_recorder import TOPIC as GROUP_INSERT
 from api.triage_wiring import triage_service
 from api.warning_ports import make_dispatcher, warning_services
 from api.watcher import DeadlineWatcher
@@ -25,6 +26,7 @@ from domain.deliveries import DeliveryService
 from domain.directory_service import DirectoryService
 from domain.follow import FollowService
 from domain.incident_service import IncidentService
+from domain.intake_prepare import Preparer
 from domain.intake_service import IntakeService
 from domain.knowledge_base import KnowledgeBase
 from domain.ledger_service import LedgerService
@@ -51,7 +53,11 @@ def store_env(settings: Settings) -> dict[str, str]:
     db = settings.database()
     if db.kind == "sqlite":
         assert db.sqlite_path is not None
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db.sqlite_path)}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(db.sqlite_path),
+            "APPLICATION_RECORDER_TOPIC": GROUP_INSERT,
+        }
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": db.dbname,
@@ -148,6 +154,13 @@ class Container:
         if self.feeds is not None:
             self.feeds.start()
         self.started = True
+
+    def intake_preparer(self) -> Preparer:
+        """What a replay's second process needs: the near-duplicate fingerprint's settings
+        and, when intake triages, the triage engine as it is now."""
+        triaging = self.intake.triager is not None and self.triage is not None
+        engine = self.triage.engine if triaging and self.triage is not None else None
+        return Preparer(self.intake.index.min_chars, engine)
 
     def projection_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}

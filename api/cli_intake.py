@@ -25,7 +25,10 @@ def ingest_x(
     ] = None,
     live: Annotated[bool, typer.Option(help="run the filtered stream with backfill")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON summary")] = False,
-    batch: Annotated[int, typer.Option(min=1, max=5000, help="items per transaction")] = 500,
+    batch: Annotated[int, typer.Option(min=1, max=5000, help="items per transaction")] = 2000,
+    prepare: Annotated[
+        bool, typer.Option(help="parse and pre-triage in a second process while storing")
+    ] = True,
     database_url: DbOption = None,
 ) -> None:
     """Feed X postings in: ``--replay FILE`` (same path as the live listener) or ``--live``."""
@@ -49,6 +52,7 @@ def ingest_x(
                 author_key_secret=settings.author_key,
                 accounts=accounts,
                 batch_size=batch,
+                preparer=container.intake_preparer() if prepare else None,
             )
             summary = dict(result.__dict__)
             if as_json:

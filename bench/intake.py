@@ -29,6 +29,7 @@ from domain.store import SmcStore
 SUITE = "intake"
 TITLE = "X replay file -> intake (full path) vs raw executemany of the same rows"
 PAGE = 100
+BATCH = 2000  # items per transaction, as `smc ingest x --replay` does by default
 SECRET = "bench-secret-key-0123456789abcdef-not-for-production"  # noqa: S105 - bench only
 DISTRICTS = ("강남구", "마포구", "종로구", "송파구", "은평구", "관악구", "노원구", "중구")
 PLACES = ("역 3번 출구", "사거리", "버스정류장", "초등학교 앞", "한강공원", "시장 골목", "지하차도")
@@ -107,7 +108,13 @@ def full_path(settings: Settings, path: Path, n: int, *, lookup: bool = True) ->
         container.intake.index = NoLookup()
     try:
         result, seconds = timed(
-            lambda: replay_file(path, container.intake, author_key_secret=settings.author_key)
+            lambda: replay_file(
+                path,
+                container.intake,
+                author_key_secret=settings.author_key,
+                batch_size=BATCH,
+                preparer=container.intake_preparer(),
+            )
         )
     finally:
         container.close()

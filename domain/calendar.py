@@ -54,6 +54,7 @@ class BusinessCalendar:
     def __post_init__(self) -> None:
         object.__setattr__(self, "workdays", frozenset(self.workdays))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
+        object.__setattr__(self, "_window_of", {})  # a day's window, once worked out
         if self.work_start.tzinfo is not None or self.work_end.tzinfo is not None:
             msg = "work_start and work_end are local wall times; give them without tzinfo"
             raise ValueError(msg)
@@ -148,9 +149,13 @@ class BusinessCalendar:
         raise AssertionError("unreachable: _windows raises first")  # pragma: no cover
 
     def _window(self, day: date) -> Window:
-        opens = datetime.combine(day, self.work_start, self.tz).astimezone(UTC)
-        closes = datetime.combine(day, self.work_end, self.tz).astimezone(UTC)
-        return opens, closes
+        known: dict[date, Window] = self.__dict__["_window_of"]
+        window = known.get(day)
+        if window is None:
+            opens = datetime.combine(day, self.work_start, self.tz).astimezone(UTC)
+            closes = datetime.combine(day, self.work_end, self.tz).astimezone(UTC)
+            window = known[day] = (opens, closes)
+        return window
 
     def _windows(self, around: datetime, *, forward: bool) -> Iterator[Window]:
         """Working windows from the local day of ``around`` onwards (or backwards)."""

@@ -8,7 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 from domain.base import SmcAggregate
@@ -27,6 +27,9 @@ from domain.postings import (
 )
 from domain.store import Commands, Recorded
 
+if TYPE_CHECKING:  # intake_prepare imports this module
+    from domain.intake_prepare import Decisions, Prepared
+
 STANDING = "standing"
 
 
@@ -37,11 +40,16 @@ Triaged = SmcAggregate | Sequence[SmcAggregate] | None
 class Triager(Protocol):
     """Decides, for a posting being taken in, the aggregate that records its triage (saved in
     the same transaction as the posting), or None. ``triage_many`` does the same for a whole
-    batch at once (one answer per pair, in order); intake uses it."""
+    batch at once (one answer per pair, in order; ``decided``: the engine's decisions, one per
+    pair, when a ``Preparer`` worked them out already); intake uses it."""
 
     def triage(self, posting: Posting, item: IncomingPosting) -> Triaged: ...
 
-    def triage_many(self, pairs: Sequence[tuple[Posting, IncomingPosting]]) -> list[Triaged]: ...
+    def triage_many(
+        self,
+        pairs: Sequence[tuple[Posting, IncomingPosting]],
+        decided: Sequence[Decisions] | None = None,
+    ) -> list[Triaged]: ...
 
 
 def as_list(decided: Triaged) -> list[SmcAggregate]:
@@ -128,15 +136,19 @@ class IntakeService:
         postings: Sequence[IncomingPosting],
         rejections: Sequence[IncomingRejection] = (),
         cursor: Cursor | None = None,
+        prepared: Sequence[Prepared] | None = None,
     ) -> IntakeResult:
-        """Store a batch in one transaction (group commit)."""
+        """Store a batch in one transaction (group commit). ``prepared``: what a ``Preparer``
+        worked out for each posting (fingerprint, triage decisions), in the same order."""
+        if prepared is not None and len(prepared) != len(postings):
+            raise InvalidInputError("one prepared entry per posting is needed")
         with self._lock:
             attempt = {"careful": False}
 
             def command() -> IntakeResult:
                 careful = attempt["careful"]
                 attempt["careful"] = True  # a retry means something already exists
-                return self._ingest(postings, rejections, cursor, careful=careful)
+                return self._ingest(postings, rejections, cursor, prepared, careful=careful)
 
             return self.commands.run(cause, command)
 
@@ -145,25 +157,28 @@ class IntakeService:
         postings: Sequence[IncomingPosting],
         rejections: Sequence[IncomingRejection],
         cursor: Cursor | None,
+        prepared: Sequence[Prepared] | None,
         *,
         careful: bool,
     ) -> IntakeResult:
         with collector_paused(len(postings)), self.index.tentative():
-            return self._ingest_batch(postings, rejections, cursor, careful=careful)
+            return self._ingest_batch(postings, rejections, cursor, prepared, careful=careful)
 
     def _ingest_batch(
         self,
         postings: Sequence[IncomingPosting],
         rejections: Sequence[IncomingRejection],
         cursor: Cursor | None,
+        prepared: Sequence[Prepared] | None,
         *,
         careful: bool,
     ) -> IntakeResult:
         result = IntakeResult(read=len(postings) + len(rejections))
         pending: list[SmcAggregate] = []
         fresh: list[tuple[Posting, IncomingPosting]] = []
+        decided: list[Decisions] | None = [] if prepared is not None else None
         batch_ids: set[UUID] = set()
-        for item in postings:
+        for i, item in enumerate(postings):
             reason = validate(item)
             if reason is not None:
                 rejections = [
@@ -185,7 +200,8 @@ class IntakeService:
                 result.duplicates += 1
                 continue
             batch_ids.add(pid)
-            fp = self.index.fingerprint(item.text)
+            ready = prepared[i] if prepared is not None else None
+            fp = ready.fingerprint if ready is not None else self.index.fingerprint(item.text)
             match = self.index.match(fp) if fp is not None else None
             if match is not None:
                 result.near_duplicates += 1
@@ -196,7 +212,12 @@ class IntakeService:
                 self.index.remember(str(pid), fp, match.case_id if match else None)
             pending.append(posting)
             fresh.append((posting, item))
-        pending = self._triaged(pending, fresh)
+            if decided is not None:  # all of the batch's decisions, or none (decided here)
+                if ready is None or ready.decisions is None:
+                    decided = None
+                else:
+                    decided.append(ready.decisions)
+        pending = self._triaged(pending, fresh, decided)
         for rejection in rejections:
             rid = IntakeRejection.create_id(rejection.channel, rejection.fingerprint)
             result.rejected += 1
@@ -221,13 +242,16 @@ class IntakeService:
         return result
 
     def _triaged(
-        self, pending: list[SmcAggregate], fresh: list[tuple[Posting, IncomingPosting]]
+        self,
+        pending: list[SmcAggregate],
+        fresh: list[tuple[Posting, IncomingPosting]],
+        decisions: list[Decisions] | None,
     ) -> list[SmcAggregate]:
         """``pending`` with what triage adds for each new posting right after it (decided
         for the whole batch at once; the order is the same as one decision per item)."""
         if self.triager is None or not fresh:
             return pending
-        decided = self.triager.triage_many(fresh)
+        decided = self.triager.triage_many(fresh, decisions)
         added = {id(p): as_list(a) for (p, _item), a in zip(fresh, decided, strict=True)}
         out: list[SmcAggregate] = []
         for aggregate in pending:

@@ -111,6 +111,12 @@ class Fingerprint:
         return self.shingled()[1]
 
 
+def fingerprint_of(text: str, min_chars: int) -> Fingerprint | None:
+    """A text's fingerprint, or None when its normalised form is shorter than ``min_chars``."""
+    normal = normalise(text)
+    return Fingerprint(normal) if len(normal) >= min_chars else None
+
+
 BUCKET = 32  # candidates kept per band value: the newest ones, so a lookup stays O(1)
 Item = tuple[str, frozenset[int], str, tuple[int, ...]]  # posting id, shingles, case, signature
 
@@ -143,8 +149,7 @@ class NearDuplicateIndex:
 
     def fingerprint(self, text: str) -> Fingerprint | None:
         """What the index compares, computed once per text (None: too short to compare)."""
-        normal = normalise(text)
-        return Fingerprint(normal) if len(normal) >= self.min_chars else None
+        return fingerprint_of(text, self.min_chars)
 
     def find(self, text: str) -> Match | None:
         fp = self.fingerprint(text)

@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.auto_answer import AutoAnswerer
 from domain.base import SmcAggregate
+from domain.intake_prepare import Decisions
 from domain.intake_service import Triaged, Triager, as_list
 from domain.ledger import Case
 from domain.ledger_service import LedgerService
@@ -47,9 +48,13 @@ class RoutingTriager:
     def triage(self, posting: Posting, item: IncomingPosting) -> Sequence[SmcAggregate]:
         return self._routed(posting, self.inner.triage(posting, item))
 
-    def triage_many(self, pairs: Sequence[tuple[Posting, IncomingPosting]]) -> list[Triaged]:
-        decided = self.inner.triage_many(pairs)
-        return [self._routed(p, d) for (p, _item), d in zip(pairs, decided, strict=True)]
+    def triage_many(
+        self,
+        pairs: Sequence[tuple[Posting, IncomingPosting]],
+        decided: Sequence[Decisions] | None = None,
+    ) -> list[Triaged]:
+        triaged = self.inner.triage_many(pairs, decided)
+        return [self._routed(p, t) for (p, _item), t in zip(pairs, triaged, strict=True)]
 
     def _routed(self, posting: Posting, decided: Triaged) -> list[SmcAggregate]:
         out = as_list(decided)

@@ -16,12 +16,13 @@ from domain.deadline_policy import REQUEST_CLASSES
 from domain.deliveries import Delivery
 from domain.errors import InvalidInputError, NotFoundError
 from domain.handoff_outbox import ask_again, handoff_delivery_id, new_handoff
+from domain.intake_prepare import Decisions, decide_all, decide_one
 from domain.intake_service import Triaged
 from domain.postings import IncomingPosting, Posting
 from domain.store import Commands, Recorded
 from domain.taxonomy import INFO_TYPES
-from domain.triage import CORRECTABLE, FieldDecision, Triage, TriageConfig, triage_id
-from domain.triage_engine import Posted, TriageEngine, unknown_decisions
+from domain.triage import CORRECTABLE, Triage, TriageConfig, triage_id
+from domain.triage_engine import Posted, TriageEngine
 
 _DESTINATION = re.compile(r"^(dept:[A-Z0-9_-]{1,16}|gu:\d{5})$")
 
@@ -79,28 +80,27 @@ class TriageService:
     def triage(self, posting: Posting, item: IncomingPosting) -> Triaged:
         return self._auto(Triage.decide(posting.id, self.decide(Posted.of(item))), posting)
 
-    def triage_many(self, pairs: Sequence[tuple[Posting, IncomingPosting]]) -> list[Triaged]:
-        """``triage`` for a batch: the engine decides all of it in one call."""
-        decided = self.decide_many([Posted.of(item) for _posting, item in pairs])
+    def triage_many(
+        self,
+        pairs: Sequence[tuple[Posting, IncomingPosting]],
+        decided: Sequence[Decisions] | None = None,
+    ) -> list[Triaged]:
+        """``triage`` for a batch: the engine decides all of it in one call (or ``decided``
+        holds its decisions already, one per pair, worked out by a ``Preparer``)."""
+        if decided is None:
+            decided = self.decide_many([Posted.of(item) for _posting, item in pairs])
         return [
             self._auto(Triage.decide(p.id, d), p)
             for (p, _item), d in zip(pairs, decided, strict=True)
         ]
 
-    def decide_many(self, posteds: Sequence[Posted]) -> list[dict[str, FieldDecision]]:
-        """``decide`` for a batch; if the batch fails, each posting is decided on its own,
-        so one bad posting's failure is recorded against it alone."""
-        try:
-            return self.engine.decide_many(posteds)
-        except Exception:  # decided one by one below, each failure recorded against its posting
-            return [self.decide(p) for p in posteds]
+    def decide_many(self, posteds: Sequence[Posted]) -> list[Decisions]:
+        """``decide`` for a batch; if the batch fails, each posting is decided on its own."""
+        return decide_all(self.engine, posteds)
 
-    def decide(self, posted: Posted) -> dict[str, FieldDecision]:
+    def decide(self, posted: Posted) -> Decisions:
         """The engine's decisions; an unexpected failure is recorded, never raised."""
-        try:
-            return self.engine.decide(posted)
-        except Exception as exc:  # a bad posting must not stop intake
-            return unknown_decisions(f"triage failed: {type(exc).__name__}: {exc}"[:300])
+        return decide_one(self.engine, posted)
 
     # -- people ----------------------------------------------------------------------------
     def correct(

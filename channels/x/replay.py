@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from channels.x.intake import to_incoming, to_rejection
-from channels.x.mapping import iter_replay
-from channels.x.model import NormalizedPosting, Rejection
-from domain.collector import collector_paused
+from channels.x.pipeline import ReplaySource, prepared_batches, read_batches
 from domain.context import Cause
-from domain.intake_service import IncomingRejection, IntakeResult, IntakeService
-from domain.postings import IncomingPosting
+from domain.intake_prepare import Preparer
+from domain.intake_service import IntakeResult, IntakeService
 
 Progress = Callable[[IntakeResult], None]
-ReplayLine = tuple[int, list[NormalizedPosting], list[Rejection]]
 
 
 def replay_file(
@@ -26,42 +22,16 @@ def replay_file(
     batch_size: int = 500,
     cause: Cause | None = None,
     progress: Progress | None = None,
+    preparer: Preparer | None = None,
 ) -> IntakeResult:
-    """Group-commit the file's items in batches; every batch is one transaction."""
+    """Group-commit the file's items in batches; every batch is one transaction. With a
+    ``preparer``, a second process reads, parses and prepares the batches meanwhile."""
     cause = cause or Cause("system:x-replay")
+    source = ReplaySource(str(path), author_key_secret, accounts, batch_size)
+    batches = prepared_batches(source, preparer) if preparer else read_batches(source)
     total = IntakeResult()
-    postings: list[IncomingPosting] = []
-    rejections: list[IncomingRejection] = []
-
-    def flush() -> None:
-        if postings or rejections:
-            total.add(service.ingest(cause, list(postings), list(rejections)))
-            postings.clear()
-            rejections.clear()
-            if progress is not None:
-                progress(total)
-
-    lines = iter_replay(path, author_key_secret=author_key_secret, accounts=accounts)
-    more = True
-    while more:
-        # parsing a batch makes as many small objects as storing it: the collector waits
-        # for the end of the batch instead of walking the whole heap in between
-        with collector_paused(batch_size):
-            more = _fill(lines, postings, rejections, batch_size)
-            flush()
+    for batch in batches:
+        total.add(service.ingest(cause, batch.postings, batch.rejections, prepared=batch.prepared))
+        if progress is not None:
+            progress(total)
     return total
-
-
-def _fill(
-    lines: Iterator[ReplayLine],
-    postings: list[IncomingPosting],
-    rejections: list[IncomingRejection],
-    batch_size: int,
-) -> bool:
-    """Read lines until a batch is full; False once the file is exhausted."""
-    for _line_no, items, rejected in lines:
-        postings.extend(to_incoming(p) for p in items)
-        rejections.extend(to_rejection(r) for r in rejected)
-        if len(postings) + len(rejections) >= batch_size:
-            return True
-    return False

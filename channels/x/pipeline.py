@@ -1,0 +1,123 @@
+"""A replay file read in batches: in this process, or read, parsed and prepared (fingerprints,
+triage decisions: ``domain.intake_prepare``) in a second process while this one stores.
+
+The second process is started with ``spawn`` (nothing of this process's threads or open
+connections is inherited), gets the file's path and the preparer, and sends one batch at a
+time through a pipe; it blocks until the batch is taken, so it is never more than one batch
+ahead and memory stays bounded. It stores nothing, so the checkpoint rule and crash safety are
+the writer's as before: if this process dies, the other one finds the pipe closed and ends.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from channels.x.intake import to_incoming, to_rejection
+from channels.x.mapping import iter_replay
+from channels.x.model import NormalizedPosting, Rejection
+from domain.collector import collector_paused
+from domain.intake_prepare import Prepared, Preparer
+from domain.intake_service import IncomingRejection
+from domain.postings import IncomingPosting
+
+_JOIN_SECONDS = 10.0
+ReplayLine = tuple[int, list[NormalizedPosting], list[Rejection]]
+
+
+@dataclass(frozen=True)
+class ReplaySource:
+    path: str
+    author_key_secret: bytes
+    accounts: frozenset[str]
+    batch_size: int
+
+
+@dataclass
+class Batch:
+    postings: list[IncomingPosting]
+    rejections: list[IncomingRejection]
+    prepared: list[Prepared] | None = None
+
+
+class PreparationError(RuntimeError):
+    """The second process failed; the message says how."""
+
+
+def read_batches(source: ReplaySource) -> Iterator[Batch]:
+    """The file's items, ``batch_size`` at a time (the last batch may be smaller)."""
+    lines = iter_replay(
+        source.path, author_key_secret=source.author_key_secret, accounts=source.accounts
+    )
+    more = True
+    while more:
+        batch = Batch([], [])
+        # parsing makes many small objects and no lasting cycles: no collection meanwhile
+        with collector_paused(source.batch_size):
+            more = _fill(lines, batch, source.batch_size)
+        if batch.postings or batch.rejections:
+            yield batch
+
+
+def _fill(lines: Iterator[ReplayLine], batch: Batch, size: int) -> bool:
+    """Read lines until the batch is full; False once the file is exhausted."""
+    for _line_no, items, rejected in lines:
+        batch.postings.extend(to_incoming(p) for p in items)
+        batch.rejections.extend(to_rejection(r) for r in rejected)
+        if len(batch.postings) + len(batch.rejections) >= size:
+            return True
+    return False
+
+
+def prepared_batches(source: ReplaySource, preparer: Preparer) -> Iterator[Batch]:
+    """``read_batches`` with each batch prepared, done by a second process."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_produce, args=(sender, source, preparer), name="smc-replay-prepare", daemon=True
+    )
+    process.start()
+    sender.close()  # only the child writes: its end closing is how we learn it ended
+    try:
+        while True:
+            try:
+                with collector_paused(source.batch_size):  # unpickling: many small objects
+                    kind, payload = receiver.recv()
+            except EOFError:
+                process.join(_JOIN_SECONDS)
+                msg = f"the preparing process ended early (exit code {process.exitcode})"
+                raise PreparationError(msg) from None
+            if kind == "done":
+                return
+            if kind == "error":
+                raise PreparationError(str(payload))
+            yield payload
+    finally:
+        receiver.close()
+        process.join(_JOIN_SECONDS)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def _produce(sender: Connection, source: ReplaySource, preparer: Preparer) -> None:
+    """In the second process: read, prepare and send every batch, then "done"."""
+    message: tuple[str, Any] = ("done", None)
+    try:
+        for batch in read_batches(source):
+            with collector_paused(len(batch.postings)):
+                batch.prepared = preparer.prepare(batch.postings)
+            sender.send(("batch", batch))
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the writer went away (stopped, or killed): nothing to tell anyone
+    except Exception as exc:  # reported to the writer, which raises it there
+        message = ("error", f"{type(exc).__name__}: {exc}")
+    try:
+        sender.send(message)
+    except (BrokenPipeError, ConnectionResetError):
+        return
+    finally:
+        sender.close()
