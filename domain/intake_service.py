@@ -3,21 +3,27 @@ and advance a channel's cursor in the same transaction as the items before it.""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import SmcAggregate
 from domain.collector import collector_paused
 from domain.context import Cause
 from domain.errors import InvalidInputError, NotFoundError
+from domain.intake_types import (
+    Cursor,
+    IncomingRejection,
+    IntakeResult,
+    Triaged,
+    Triager,
+    as_list,
+    validate,
+)
 from domain.neardup import NearDuplicateIndex
 from domain.postings import (
-    MAX_TEXT,
     Echo,
     IncomingPosting,
     IntakeCursor,
@@ -30,85 +36,18 @@ from domain.store import Commands, Recorded
 if TYPE_CHECKING:  # intake_prepare imports this module
     from domain.intake_prepare import Decisions, Prepared
 
+__all__ = [  # what other modules import from here (defined in domain.intake_types)
+    "Cursor",
+    "IncomingRejection",
+    "IntakeResult",
+    "IntakeService",
+    "Triaged",
+    "Triager",
+    "as_list",
+    "normalise_hashtag",
+    "validate",
+]
 STANDING = "standing"
-
-
-Triaged = SmcAggregate | Sequence[SmcAggregate] | None
-"""What triage adds for one posting: aggregates saved in the same transaction, or None."""
-
-
-class Triager(Protocol):
-    """Decides, for a posting being taken in, the aggregate that records its triage (saved in
-    the same transaction as the posting), or None. ``triage_many`` does the same for a whole
-    batch at once (one answer per pair, in order; ``decided``: the engine's decisions, one per
-    pair, when a ``Preparer`` worked them out already); intake uses it."""
-
-    def triage(self, posting: Posting, item: IncomingPosting) -> Triaged: ...
-
-    def triage_many(
-        self,
-        pairs: Sequence[tuple[Posting, IncomingPosting]],
-        decided: Sequence[Decisions] | None = None,
-    ) -> list[Triaged]: ...
-
-
-def as_list(decided: Triaged) -> list[SmcAggregate]:
-    if isinstance(decided, SmcAggregate):
-        return [decided]
-    return list(decided) if decided else []
-
-
-@dataclass(frozen=True)
-class IncomingRejection:
-    channel: str
-    reason: str
-    excerpt: str
-    source_id: str | None = None
-
-    @property
-    def fingerprint(self) -> str:
-        raw = f"{self.source_id}\x00{self.reason}\x00{self.excerpt}".encode()
-        return hashlib.sha256(raw).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class Cursor:
-    channel: str
-    stream: str
-    value: str
-
-
-@dataclass
-class IntakeResult:
-    read: int = 0
-    new: int = 0
-    retweets: int = 0
-    duplicates: int = 0
-    near_duplicates: int = 0
-    rejected: int = 0
-    position: int = 0
-
-    def add(self, other: IntakeResult) -> None:
-        for name in ("read", "new", "retweets", "duplicates", "near_duplicates", "rejected"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.position = max(self.position, other.position)
-
-
-def validate(item: IncomingPosting) -> str | None:
-    """Why an item cannot be taken in, or None."""
-    if not item.source_id.strip():
-        return "missing source id"
-    if not item.text.strip() and not item.media_urls:
-        return "empty text"
-    if len(item.text) > MAX_TEXT:
-        return f"text longer than {MAX_TEXT} characters"
-    if item.created_at.tzinfo is None:
-        return "created time has no time zone"
-    if item.lat is not None and not -90 <= item.lat <= 90:
-        return f"latitude {item.lat} out of range"
-    if item.lon is not None and not -180 <= item.lon <= 180:
-        return f"longitude {item.lon} out of range"
-    return None
 
 
 class IntakeService:
@@ -143,36 +82,40 @@ class IntakeService:
         if prepared is not None and len(prepared) != len(postings):
             raise InvalidInputError("one prepared entry per posting is needed")
         with self._lock:
-            attempt = {"careful": False}
+            return self._run(cause, postings, rejections, cursor, prepared)
 
-            def command() -> IntakeResult:
-                careful = attempt["careful"]
-                attempt["careful"] = True  # a retry means something already exists
-                return self._ingest(postings, rejections, cursor, prepared, careful=careful)
+    def _run(
+        self,
+        cause: Cause,
+        postings: Sequence[IncomingPosting],
+        rejections: Sequence[IncomingRejection],
+        cursor: Cursor | None,
+        prepared: Sequence[Prepared] | None,
+    ) -> IntakeResult:
+        """``ingest`` with the lock held: one command, retried carefully on a conflict."""
+        attempt = {"careful": False}
 
-            return self.commands.run(cause, command)
+        def command() -> IntakeResult:
+            careful = attempt["careful"]
+            attempt["careful"] = True  # a retry means something already exists
+            with collector_paused(len(postings)), self.index.tentative():
+                result, pending = self._plan(postings, rejections, cursor, prepared, careful)
+                result.position = self.commands.save(*pending) if pending else self.store.head()
+            for aggregate in pending:
+                self._remember(aggregate.id)
+            return result
 
-    def _ingest(
+        return self.commands.run(cause, command)
+
+    def _plan(
         self,
         postings: Sequence[IncomingPosting],
         rejections: Sequence[IncomingRejection],
         cursor: Cursor | None,
         prepared: Sequence[Prepared] | None,
-        *,
         careful: bool,
-    ) -> IntakeResult:
-        with collector_paused(len(postings)), self.index.tentative():
-            return self._ingest_batch(postings, rejections, cursor, prepared, careful=careful)
-
-    def _ingest_batch(
-        self,
-        postings: Sequence[IncomingPosting],
-        rejections: Sequence[IncomingRejection],
-        cursor: Cursor | None,
-        prepared: Sequence[Prepared] | None,
-        *,
-        careful: bool,
-    ) -> IntakeResult:
+    ) -> tuple[IntakeResult, list[SmcAggregate]]:
+        """What a batch adds (not saved yet), and its counts."""
         result = IntakeResult(read=len(postings) + len(rejections))
         pending: list[SmcAggregate] = []
         fresh: list[tuple[Posting, IncomingPosting]] = []
@@ -236,10 +179,7 @@ class IntakeService:
         if cursor is not None:
             pending.append(self._advanced_cursor(cursor))
         result.new = len(fresh)
-        result.position = self.commands.save(*pending) if pending else self.store.head()
-        for aggregate in pending:
-            self._remember(aggregate.id)
-        return result
+        return result, pending
 
     def _triaged(
         self,
