@@ -3,6 +3,7 @@ stores exactly what the one-process replay stores; a failing second process is r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,9 +15,12 @@ from bench.intake import write_replay
 from channels.x.pipeline import PreparationError, ReplaySource, read_batches
 from channels.x.replay import replay_file
 from domain.clock import FixedClock
+from domain.context import Cause
+from domain.errors import InvalidInputError
 from domain.intake_prepare import Prepared, Preparer
 from domain.postings import IncomingPosting
 from tests.conftest import make_settings
+from tests.core.test_cli import smc
 from tests.intake.test_x_replay import FILES, SECRET
 from tests.shared_data import shared
 
@@ -99,5 +103,37 @@ def test_a_failing_second_process_is_reported_and_keeps_what_was_stored(
         assert container.store.head() > 0  # the first batch is in
         again = replay_file(path, container.intake, author_key_secret=SECRET, batch_size=300)
         assert again.read == 1_000 and again.duplicates + again.retweets >= 300
+    finally:
+        container.close()
+
+
+def test_cli_replay_with_and_without_the_second_process(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "replay.jsonl"
+    write_replay(path, 1_200)
+    env = {
+        "SMC_DATABASE_URL": database_url,
+        "SMC_DATA_DIR": str(tmp_path / "var"),
+        "SMC_ENV": "test",
+        "SMC_SECRET_KEY": "cli-test-secret-0123456789abcdef",
+    }
+    first = smc("ingest", "x", "--replay", str(path), "--json", "--batch", "500", env=env)
+    assert first.returncode == 0, first.stderr
+    done = json.loads(first.stdout)
+    assert done["read"] == 1_200 and done["new"] + done["retweets"] == 1_200
+    again = smc("ingest", "x", "--replay", str(path), "--json", "--no-prepare", env=env)
+    assert again.returncode == 0, again.stderr
+    repeat = json.loads(again.stdout)
+    assert (repeat["new"], repeat["duplicates"]) == (0, done["new"])
+
+
+def test_prepared_entries_must_match_the_postings(settings: Settings) -> None:
+    source = ReplaySource(str(shared("x-api", FILES[1])), SECRET, frozenset(), 10_000)
+    postings = next(read_batches(source)).postings
+    container = build(settings)
+    try:
+        prepared = container.intake_preparer().prepare(postings)
+        with pytest.raises(InvalidInputError, match="one prepared entry per posting"):
+            container.intake.ingest(Cause("system:test"), postings, prepared=prepared[:-1])
+        assert container.store.head() == 0  # nothing stored
     finally:
         container.close()
