@@ -73,14 +73,15 @@ def test_prepared_replay_stores_the_same_events(
     assert two[0] == one[0]  # same events, same order, same bytes
 
 
-def test_preparer_skips_retweets_and_items_intake_rejects(settings: Settings) -> None:
+def shared_postings() -> list[IncomingPosting]:
+    """The postings of one real X capture (retweets among them), as one batch."""
     source = ReplaySource(str(shared("x-api", FILES[1])), SECRET, frozenset(), 10_000)
-    postings = next(read_batches(source)).postings
-    container = build(settings)
-    try:
-        prepared = container.intake_preparer().prepare(postings)
-    finally:
-        container.close()
+    return next(read_batches(source)).postings
+
+
+def test_preparer_skips_retweets_and_items_intake_rejects(container: Container) -> None:
+    postings = shared_postings()
+    prepared = container.intake_preparer().prepare(postings)
     assert len(prepared) == len(postings)
     for item, ready in zip(postings, prepared, strict=True):
         if item.is_retweet:
@@ -126,14 +127,10 @@ def test_cli_replay_with_and_without_the_second_process(database_url: str, tmp_p
     assert (repeat["new"], repeat["duplicates"]) == (0, done["new"])
 
 
-def test_prepared_entries_must_match_the_postings(settings: Settings) -> None:
-    source = ReplaySource(str(shared("x-api", FILES[1])), SECRET, frozenset(), 10_000)
-    postings = next(read_batches(source)).postings
-    container = build(settings)
-    try:
-        prepared = container.intake_preparer().prepare(postings)
-        with pytest.raises(InvalidInputError, match="one prepared entry per posting"):
-            container.intake.ingest(Cause("system:test"), postings, prepared=prepared[:-1])
-        assert container.store.head() == 0  # nothing stored
-    finally:
-        container.close()
+def test_prepared_entries_must_match_the_postings(container: Container) -> None:
+    postings = shared_postings()
+    prepared = container.intake_preparer().prepare(postings)
+    head = container.store.head()
+    with pytest.raises(InvalidInputError, match="one prepared entry per posting"):
+        container.intake.ingest(Cause("system:test"), postings, prepared=prepared[:-1])
+    assert container.store.head() == head  # nothing stored
