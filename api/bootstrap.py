@@ -158,9 +158,8 @@ class Container:
     def intake_preparer(self) -> Preparer:
         """What a replay's second process needs: the near-duplicate fingerprint's settings
         and, when intake triages, the triage engine as it is now."""
-        triaging = self.intake.triager is not None and self.triage is not None
-        engine = self.triage.engine if triaging and self.triage is not None else None
-        return Preparer(self.intake.index.min_chars, engine)
+        triage = self.triage if self.intake.triager is not None else None
+        return Preparer(self.intake.index.min_chars, triage.engine if triage else None)
 
     def projection_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}

@@ -4,6 +4,7 @@ the page waits for; a refusal becomes the message instead, never a 500)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from api.lifeline_geo import district_names
+from api.pages_lifeline import kst
+from channels.reference_data import load_district_locator
 from domain.directory import Role
 from domain.errors import DomainError, InvalidInputError
 
@@ -96,6 +99,18 @@ async def act(request: Request, page: str, work: Callable[[FormData], Done]) -> 
 
 def message(request: Request) -> str:
     return request.query_params.get("message", "")[:300]
+
+
+def form_context(request: Request, lang: str) -> dict[str, Any]:
+    """What every incident desk page's forms need: the districts to choose from and their
+    names, a fresh idempotency key, the message of the last action, the time formatter."""
+    return {
+        "districts": load_district_locator().districts(),
+        "district": district_label(lang),
+        "key": secrets.token_hex(16),
+        "message": message(request),
+        "kst": kst,
+    }
 
 
 def district_label(lang: str) -> Callable[[str], str]:

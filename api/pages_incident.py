@@ -6,7 +6,6 @@ would get, so the rules are the API's; a refusal comes back as a message on this
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 from uuid import UUID
 
@@ -22,18 +21,15 @@ from api.incident_desk import (
     Done,
     act,
     decimal,
-    district_label,
-    message,
+    form_context,
     text,
     whole,
 )
-from api.pages_lifeline import kst
 from api.rendering import choose_lang, render
 from api.routes import lifeline as api
 from api.routes import lifeline_shelters as shelters_api
 from api.routes.system import AfterQuery, wait_for
 from api.security import Principal
-from channels.reference_data import load_district_locator
 from domain.errors import InvalidInputError
 from domain.incidents import CASUALTY_FIELDS, DAMAGE_FIELDS, SOURCES
 from projections import lifeline_queries as q
@@ -58,7 +54,8 @@ def incident_page(
     request: Request, incident_id: UUID, container: ContainerDep, after: AfterQuery = None
 ) -> Response:
     wait_for(container, after, api.VIEW)
-    inc = api.reads(container).detail(str(incident_id))
+    lifeline = api.reads(container)
+    inc = lifeline.detail(str(incident_id))
     if inc is None:
         raise HTTPException(404, "incident not found")
     lang = choose_lang(request)
@@ -67,15 +64,11 @@ def incident_page(
         "desk/incident.html",
         inc=inc,
         reports=_reports(container, inc["id"]),
-        shelters=api.reads(container).shelters(inc["id"]) or [],
+        shelters=lifeline.shelters(inc["id"]) or [],
         casualty_fields=CASUALTY_FIELDS,
         damage_fields=DAMAGE_FIELDS,
         sources=SOURCES,
-        districts=load_district_locator().districts(),
-        district=district_label(lang),
-        key=secrets.token_hex(16),
-        message=message(request),
-        kst=kst,
+        **form_context(request, lang),
     )
 
 

@@ -6,7 +6,6 @@ open an incident by hand. Plain HTML forms; works without JavaScript.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 from uuid import UUID
 
@@ -21,10 +20,9 @@ from api.incident_desk import (
     LIST_PAGE,
     Done,
     act,
-    district_label,
+    form_context,
     hashtags,
     many,
-    message,
     text,
 )
 from api.pages_lifeline import kst
@@ -33,7 +31,6 @@ from api.routes import lifeline_suggestions as suggestions_api
 from api.routes.lifeline import OpenIn, open_incident, reads
 from api.routes.system import AfterQuery, wait_for
 from api.warning_ports import playbook_library
-from channels.reference_data import load_district_locator
 from projections.lifeline import LifelineProjection
 
 router = APIRouter(include_in_schema=False)
@@ -83,11 +80,7 @@ def incidents_page(request: Request, container: ContainerDep, after: AfterQuery 
         suggestions=[_suggestion(r, by_id) for r in rows],
         incidents=lifeline.incidents(False) + lifeline.incidents(True),
         playbooks=books,
-        districts=load_district_locator().districts(),
-        district=district_label(lang),
-        key=secrets.token_hex(16),
-        message=message(request),
-        kst=kst,
+        **form_context(request, lang),
     )
 
 

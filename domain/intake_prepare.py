@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.intake_service import validate
+from domain.intake_types import validate
 from domain.neardup import Fingerprint, fingerprint_of
 from domain.postings import IncomingPosting
 from domain.triage import FieldDecision

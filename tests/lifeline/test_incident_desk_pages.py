@@ -101,12 +101,17 @@ def test_pages_for_desk_and_admin_only(client: TestClient, container: Container)
     assert csrf
 
 
+def _scanned(client: TestClient, container: Container, clock: FixedClock) -> tuple[str, str]:
+    """A desk officer signed in, six flood reports from one district, the scan page after."""
+    csrf = _sign_in(client, container, "desk.one", Role.DESK)
+    _postings(container, clock, 6)
+    return csrf, _follow(client, _post(client, f"{PAGE}/scan", csrf))
+
+
 def test_accepting_a_suggestion_opens_the_incident_and_a_submitted_warning(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    csrf = _sign_in(client, container, "desk.one", Role.DESK)
-    _postings(container, clock, 6)
-    scanned = _follow(client, _post(client, f"{PAGE}/scan", csrf))
+    csrf, scanned = _scanned(client, container, clock)
     assert "New possible incidents were found." in scanned
     accept = re.search(r'action="(/desk/incidents/suggestions/[0-9a-f-]{36}/accept)"', scanned)
     assert accept and "Flooding" in scanned and "Gwanak-gu" in scanned
@@ -132,9 +137,7 @@ def test_accepting_a_suggestion_opens_the_incident_and_a_submitted_warning(
 def test_a_dismissed_suggestion_leaves_the_list(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    csrf = _sign_in(client, container, "desk.one", Role.DESK)
-    _postings(container, clock, 6)
-    scanned = _follow(client, _post(client, f"{PAGE}/scan", csrf))
+    csrf, scanned = _scanned(client, container, clock)
     dismiss = re.search(r'action="(/desk/incidents/suggestions/[0-9a-f-]{36}/dismiss)"', scanned)
     assert dismiss
     page = _follow(client, _post(client, dismiss.group(1), csrf, reason="burst main, no rain"))
