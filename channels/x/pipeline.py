@@ -11,10 +11,10 @@ the writer's as before: if this process dies, the other one finds the pipe close
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 from channels.x.intake import to_incoming, to_rejection
 from channels.x.mapping import iter_replay
@@ -47,19 +47,22 @@ class PreparationError(RuntimeError):
     """The second process failed; the message says how."""
 
 
-def read_batches(source: ReplaySource) -> Iterator[Batch]:
+def read_batches(source: ReplaySource) -> Generator[Batch, None, None]:
     """The file's items, ``batch_size`` at a time (the last batch may be smaller)."""
     lines = iter_replay(
         source.path, author_key_secret=source.author_key_secret, accounts=source.accounts
     )
     more = True
+    box: list[Batch] = []  # the frame keeps no reference to a batch it has yielded
     while more:
-        batch = Batch([], [])
+        box.append(Batch([], []))
         # parsing makes many small objects and no lasting cycles: no collection meanwhile
         with collector_paused(source.batch_size):
-            more = _fill(lines, batch, source.batch_size)
-        if batch.postings or batch.rejections:
-            yield batch
+            more = _fill(lines, box[0], source.batch_size)
+        if box[0].postings or box[0].rejections:
+            yield box.pop()
+        else:
+            box.clear()
 
 
 def _fill(lines: Iterator[ReplayLine], batch: Batch, size: int) -> bool:
@@ -72,35 +75,48 @@ def _fill(lines: Iterator[ReplayLine], batch: Batch, size: int) -> bool:
     return False
 
 
-def prepared_batches(source: ReplaySource, preparer: Preparer) -> Iterator[Batch]:
-    """``read_batches`` with each batch prepared, done by a second process."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_produce, args=(sender, source, preparer), name="smc-replay-prepare", daemon=True
-    )
-    process.start()
-    sender.close()  # only the child writes: its end closing is how we learn it ended
-    try:
-        while True:
-            try:
-                with collector_paused(source.batch_size):  # unpickling: many small objects
-                    kind, payload = receiver.recv()
-            except EOFError:
-                process.join(_JOIN_SECONDS)
-                msg = f"the preparing process ended early (exit code {process.exitcode})"
-                raise PreparationError(msg) from None
-            if kind == "done":
-                return
-            if kind == "error":
-                raise PreparationError(str(payload))
-            yield payload
-    finally:
-        receiver.close()
-        process.join(_JOIN_SECONDS)
-        if process.is_alive():
-            process.kill()
-            process.join()
+class PreparedBatches:
+    """``read_batches`` with each batch prepared, done by a second process.
+
+    An iterator object rather than a generator: it keeps no reference to a batch it has handed
+    over (a generator's frame would, until resumed), so the writer can let a batch go before
+    the garbage collector resumes and the collector never walks it. ``close`` ends the second
+    process; it is called at the end, on an error, and by the writer when it stops early."""
+
+    def __init__(self, source: ReplaySource, preparer: Preparer) -> None:
+        self._size = source.batch_size
+        context = multiprocessing.get_context("spawn")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_produce, args=(sender, source, preparer), name="smc-replay-prepare", daemon=True
+        )
+        self._process.start()
+        sender.close()  # only the child writes: its end closing is how we learn it ended
+
+    def __iter__(self) -> PreparedBatches:
+        return self
+
+    def __next__(self) -> Batch:
+        try:
+            with collector_paused(self._size):  # unpickling: many small objects
+                kind, payload = self._receiver.recv()
+        except EOFError:
+            self.close()
+            msg = f"the preparing process ended early (exit code {self._process.exitcode})"
+            raise PreparationError(msg) from None
+        if kind == "batch":
+            return cast(Batch, payload)
+        self.close()
+        if kind == "error":
+            raise PreparationError(str(payload))
+        raise StopIteration
+
+    def close(self) -> None:
+        self._receiver.close()
+        self._process.join(_JOIN_SECONDS)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
 
 
 def _produce(sender: Connection, source: ReplaySource, preparer: Preparer) -> None:
