@@ -26,6 +26,7 @@ from domain.deliveries import DeliveryService
 from domain.directory_service import DirectoryService
 from domain.follow import FollowService
 from domain.incident_service import IncidentService
+from domain.intake_premap import TriageAhead
 from domain.intake_prepare import Preparer
 from domain.intake_service import IntakeService
 from domain.knowledge_base import KnowledgeBase
@@ -159,7 +160,8 @@ class Container:
         """What a replay's second process needs: the near-duplicate fingerprint's settings
         and, when intake triages, the triage engine as it is now."""
         triage = self.triage if self.intake.triager is not None else None
-        return Preparer(self.intake.index.min_chars, triage.engine if triage else None)
+        engine, ahead = (triage.engine, TriageAhead()) if triage else (None, None)
+        return Preparer(self.intake.index.min_chars, engine, ahead)
 
     def projection_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}

@@ -12,16 +12,24 @@ library's own. tests/core/test_creation.py compares the bytes with the library's
 from __future__ import annotations
 
 import json.encoder
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+    UUIDAsHex,
+)
 from eventsourcing.utils import get_topic
 
 _ClassInfo = tuple[str, int]
+Row = tuple[UUID | str, int, str, bytes]  # a stored event: originator id, version, topic, state
 _C_ENCODER: Callable[..., Callable[[Any, int], Any]] | None = getattr(
     json.encoder, "c_make_encoder", None
 )
@@ -64,7 +72,9 @@ class FastMapper(Mapper[UUID]):
         return cls(transcoder, compressor=mapper.compressor, cipher=mapper.cipher)
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        cls = type(domain_event)
+        cls: type = type(domain_event)
+        if cls is MappedEvent:  # mapped already (``PreRecorded``): stored as it is
+            return domain_event.stored  # type: ignore[attr-defined,no-any-return]
         try:
             topic, class_version = self._classes[cls]
         except KeyError:
@@ -91,6 +101,18 @@ class FastMapper(Mapper[UUID]):
             state=stored_state,
         )
 
+    def plain(self) -> bool:
+        """No compression, no encryption and the library's transcodings only: what
+        ``standard_mapper`` makes, in another process too."""
+        names = set(self._json.names)
+        return not self.compressor and not self.cipher and names == set(_STANDARD_NAMES)
+
+    def timestamp_prefix(self, when: datetime) -> bytes:
+        """How every stored state made by this mapper at ``when`` begins (the timestamp is the
+        first field an event's state has, after the id and version taken out)."""
+        encoded = "".join(self._encode(self._json._encode_obj(when), 0))
+        return b'{"timestamp":' + encoded.encode("utf8") + b","
+
     def _time(self, timestamp: datetime) -> Any:
         """The transcoded timestamp (``{"_type_": ..., "_data_": ...}``, what the encoder's
         callback returns), kept for the same object: a command's events share one."""
@@ -99,3 +121,51 @@ class FastMapper(Mapper[UUID]):
             encoded = self._json._encode_obj(timestamp)
             self._last_time = (timestamp, encoded)
         return encoded
+
+
+_STANDARD = (UUIDAsHex, DecimalAsStr, DatetimeAsISO)  # what ``Application`` registers
+_STANDARD_NAMES = tuple(t.name for t in _STANDARD)
+
+
+def standard_mapper() -> FastMapper:
+    """The store's mapper as ``SmcStore`` has it, made without a store (``plain``)."""
+    transcoder = JSONTranscoder()
+    for transcoding in _STANDARD:
+        transcoder.register(transcoding())
+    return FastMapper(transcoder)
+
+
+class MappedEvent:
+    """An event that is a stored event already (its state made by ``standard_mapper``)."""
+
+    __slots__ = ("originator_id", "originator_version", "stored")
+
+    def __init__(self, stored: StoredEvent) -> None:
+        self.originator_id = stored.originator_id
+        self.originator_version = stored.originator_version
+        self.stored = stored
+
+
+class PreRecorded:
+    """Events mapped ahead (in another process, at a placeholder time), saved like an
+    aggregate's: ``SmcStore.save`` takes it with aggregates, in one transaction. The writer's
+    time replaces the placeholder's at the start of each state."""
+
+    __slots__ = ("_events", "id")
+
+    def __init__(self, aggregate_id: UUID, rows: Sequence[Row], old: bytes, new: bytes) -> None:
+        self.id = aggregate_id
+        cut = len(old)
+        events: list[MappedEvent] = []
+        for originator_id, version, topic, state in rows:
+            if not state.startswith(old):
+                msg = "an event mapped ahead does not start with the placeholder time"
+                raise ValueError(msg)
+            events.append(
+                MappedEvent(StoredEvent(originator_id, version, topic, new + state[cut:]))
+            )
+        self._events = events
+
+    def collect_events(self) -> list[MappedEvent]:
+        events, self._events = self._events, []
+        return events

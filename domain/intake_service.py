@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from domain.base import SmcAggregate
 from domain.collector import collector_paused
 from domain.context import Cause
 from domain.errors import InvalidInputError, NotFoundError
@@ -17,6 +16,7 @@ from domain.intake_types import (
     Cursor,
     IncomingRejection,
     IntakeResult,
+    Saved,
     Triaged,
     Triager,
     as_list,
@@ -34,6 +34,7 @@ from domain.postings import (
 from domain.store import Commands, Recorded
 
 if TYPE_CHECKING:  # intake_prepare imports this module
+    from domain.intake_premap import MappedTriage
     from domain.intake_prepare import Decisions, Prepared
 
 __all__ = [  # what other modules import from here (defined in domain.intake_types)
@@ -41,6 +42,7 @@ __all__ = [  # what other modules import from here (defined in domain.intake_typ
     "IncomingRejection",
     "IntakeResult",
     "IntakeService",
+    "Saved",
     "Triaged",
     "Triager",
     "as_list",
@@ -114,12 +116,13 @@ class IntakeService:
         cursor: Cursor | None,
         prepared: Sequence[Prepared] | None,
         careful: bool,
-    ) -> tuple[IntakeResult, list[SmcAggregate]]:
+    ) -> tuple[IntakeResult, list[Saved]]:
         """What a batch adds (not saved yet), and its counts."""
         result = IntakeResult(read=len(postings) + len(rejections))
-        pending: list[SmcAggregate] = []
+        pending: list[Saved] = []
         fresh: list[tuple[Posting, IncomingPosting]] = []
         decided: list[Decisions] | None = [] if prepared is not None else None
+        mapped: list[MappedTriage | None] = []  # with ``decided``: triage events made ahead
         batch_ids: set[UUID] = set()
         for i, item in enumerate(postings):
             reason = validate(item)
@@ -160,7 +163,8 @@ class IntakeService:
                     decided = None
                 else:
                     decided.append(ready.decisions)
-        pending = self._triaged(pending, fresh, decided)
+                    mapped.append(ready.triage)
+        pending = self._triaged(pending, fresh, decided, mapped if decided else None)
         for rejection in rejections:
             rid = IntakeRejection.create_id(rejection.channel, rejection.fingerprint)
             result.rejected += 1
@@ -183,17 +187,18 @@ class IntakeService:
 
     def _triaged(
         self,
-        pending: list[SmcAggregate],
+        pending: list[Saved],
         fresh: list[tuple[Posting, IncomingPosting]],
         decisions: list[Decisions] | None,
-    ) -> list[SmcAggregate]:
+        mapped: list[MappedTriage | None] | None,
+    ) -> list[Saved]:
         """``pending`` with what triage adds for each new posting right after it (decided
         for the whole batch at once; the order is the same as one decision per item)."""
         if self.triager is None or not fresh:
             return pending
-        decided = self.triager.triage_many(fresh, decisions)
+        decided = self.triager.triage_many(fresh, decisions, mapped)
         added = {id(p): as_list(a) for (p, _item), a in zip(fresh, decided, strict=True)}
-        out: list[SmcAggregate] = []
+        out: list[Saved] = []
         for aggregate in pending:
             out.append(aggregate)
             out.extend(added.get(id(aggregate), ()))

@@ -9,12 +9,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from domain.base import SmcAggregate
+from domain.event_mapper import PreRecorded
 from domain.postings import MAX_TEXT, IncomingPosting, Posting
 
 if TYPE_CHECKING:  # intake_prepare imports intake_service, which imports this module
+    from domain.intake_premap import MappedTriage
     from domain.intake_prepare import Decisions
 
-Triaged = SmcAggregate | Sequence[SmcAggregate] | None
+Saved = SmcAggregate | PreRecorded
+"""What a command saves: aggregates, and events mapped ahead (``domain.intake_premap``)."""
+
+Triaged = Saved | Sequence[Saved] | None
 """What triage adds for one posting: aggregates saved in the same transaction, or None."""
 
 
@@ -22,7 +27,8 @@ class Triager(Protocol):
     """Decides, for a posting being taken in, the aggregate that records its triage (saved in
     the same transaction as the posting), or None. ``triage_many`` does the same for a whole
     batch at once (one answer per pair, in order; ``decided``: the engine's decisions, one per
-    pair, when a ``Preparer`` worked them out already); intake uses it."""
+    pair, when a ``Preparer`` worked them out already, and ``mapped`` the triage events it made
+    from them); intake uses it."""
 
     def triage(self, posting: Posting, item: IncomingPosting) -> Triaged: ...
 
@@ -30,11 +36,12 @@ class Triager(Protocol):
         self,
         pairs: Sequence[tuple[Posting, IncomingPosting]],
         decided: Sequence[Decisions] | None = None,
+        mapped: Sequence[MappedTriage | None] | None = None,
     ) -> list[Triaged]: ...
 
 
-def as_list(decided: Triaged) -> list[SmcAggregate]:
-    if isinstance(decided, SmcAggregate):
+def as_list(decided: Triaged) -> list[Saved]:
+    if isinstance(decided, (SmcAggregate, PreRecorded)):
         return [decided]
     return list(decided) if decided else []
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from domain.auto_answer import AutoAnswerer
 from domain.base import SmcAggregate
+from domain.intake_premap import MappedTriage, TriageRecord
 from domain.intake_prepare import Decisions
-from domain.intake_service import Triaged, Triager, as_list
+from domain.intake_service import Saved, Triaged, Triager, as_list
 from domain.ledger import Case
 from domain.ledger_service import LedgerService
 from domain.postings import IncomingPosting, Posting
@@ -45,22 +46,23 @@ class RoutingTriager:
         self.assign_threshold = assign_threshold
         self.auto_answer = auto_answer
 
-    def triage(self, posting: Posting, item: IncomingPosting) -> Sequence[SmcAggregate]:
+    def triage(self, posting: Posting, item: IncomingPosting) -> Sequence[Saved]:
         return self._routed(posting, self.inner.triage(posting, item))
 
     def triage_many(
         self,
         pairs: Sequence[tuple[Posting, IncomingPosting]],
         decided: Sequence[Decisions] | None = None,
+        mapped: Sequence[MappedTriage | None] | None = None,
     ) -> list[Triaged]:
-        triaged = self.inner.triage_many(pairs, decided)
+        triaged = self.inner.triage_many(pairs, decided, mapped)
         return [self._routed(p, t) for (p, _item), t in zip(pairs, triaged, strict=True)]
 
-    def _routed(self, posting: Posting, decided: Triaged) -> list[SmcAggregate]:
+    def _routed(self, posting: Posting, decided: Triaged) -> list[Saved]:
         out = as_list(decided)
         if posting.case_id is not None:
             return out  # a near-duplicate is a mention of an existing case, not a new one
-        triage = next((a for a in out if isinstance(a, Triage)), None)
+        triage = next((a for a in out if isinstance(a, (Triage, TriageRecord))), None)
         decisions = triage.decisions if triage else {}
         case = self._case(posting, decisions)
         out.append(case)

@@ -31,7 +31,7 @@ def replay_file(
     cause = cause or Cause("system:x-replay")
     source = ReplaySource(str(path), author_key_secret, accounts, batch_size)
     batches: PreparedBatches | Generator[Batch, None, None] = (
-        PreparedBatches(source, preparer) if preparer else read_batches(source)
+        PreparedBatches(source, preparer.for_cause(cause)) if preparer else read_batches(source)
     )
     total = IntakeResult()
     with closing(batches):

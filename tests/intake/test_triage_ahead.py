@@ -1,0 +1,43 @@
+"""Triage events made ahead by the preparing process: stored as made (with the writer's time
+put in) when the cause is the one they were made as; made again by the writer otherwise."""
+
+from __future__ import annotations
+
+from api.bootstrap import Container
+from domain.context import Cause
+from domain.event_mapper import FastMapper
+from domain.intake_premap import PLACEHOLDER, REPLAY_CAUSE
+from tests.intake.test_prepared_replay import shared_postings
+
+
+def decided_states(container: Container) -> dict[object, bytes]:
+    notes = container.store.recorder.select_notifications(start=1, limit=100_000)
+    return {n.originator_id: n.state for n in notes if n.topic == "smc:Triage.Decided"}
+
+
+def test_triage_events_made_ahead_are_stored_with_the_writers_time(
+    container: Container,
+) -> None:
+    postings = shared_postings()
+    prepared = container.intake_preparer().prepare(postings)
+    made = [p.triage for p in prepared if p.triage is not None]
+    assert len(made) == sum(not p.is_retweet for p in postings) > 10
+    container.intake.ingest(REPLAY_CAUSE, postings, prepared=prepared)
+    stored = decided_states(container)
+    mapper = container.store.mapper
+    assert isinstance(mapper, FastMapper)
+    old = mapper.timestamp_prefix(PLACEHOLDER)
+    new = mapper.timestamp_prefix(container.commands.clock.now())
+    assert old != new
+    for m in made:
+        state = m.row[3]
+        assert state.startswith(old)
+        assert stored[m.row[0]] == new + state[len(old) :]  # the bytes made ahead, new time
+
+
+def test_a_triage_made_as_another_cause_is_made_by_the_writer(container: Container) -> None:
+    postings = shared_postings()
+    prepared = container.intake_preparer().prepare(postings)  # made as the replay's cause
+    container.intake.ingest(Cause("system:feed-poller"), postings, prepared=prepared)
+    stored = decided_states(container)
+    assert stored and all(b'"actor":"system:feed-poller"' in s for s in stored.values())
