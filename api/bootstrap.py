@@ -158,7 +158,8 @@ class Container:
 
     def intake_preparer(self) -> Preparer:
         """What a replay's second process needs: the near-duplicate fingerprint's settings
-        and, when intake triages, the triage engine as it is now."""
+        and, when intake triages, the triage engine as it is now and what makes each posting's
+        triage event ahead."""
         triage = self.triage if self.intake.triager is not None else None
         engine, ahead = (triage.engine, TriageAhead()) if triage else (None, None)
         return Preparer(self.intake.index.min_chars, engine, ahead)

@@ -29,7 +29,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic
 
 _ClassInfo = tuple[str, int]
-Row = tuple[UUID | str, int, str, bytes]  # a stored event: originator id, version, topic, state
+Row = tuple[UUID, int, str, bytes]  # a stored event: originator id, version, topic, state
 _C_ENCODER: Callable[..., Callable[[Any, int], Any]] | None = getattr(
     json.encoder, "c_make_encoder", None
 )

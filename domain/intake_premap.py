@@ -5,7 +5,7 @@ and source id), triage's decisions and the cause: nothing stored, no near-duplic
 emergency. So the preparing process makes and maps it (``TriageAhead``; at a placeholder time)
 along with the decisions, and the writer stores those bytes with its own time put in instead
 of creating and mapping the aggregate again — when the cause is the one it was made as and the
-store maps events the standard way (``mapped_triages``); otherwise it makes them itself, as
+store maps events the standard way (``triage_records``); otherwise it makes them itself, as
 before. ``tests/intake/test_prepared_replay.py`` compares the stored bytes with the
 one-process replay's.
 """
@@ -20,7 +20,7 @@ from uuid import UUID
 
 from domain.context import Cause, acting, current_cause, current_time
 from domain.event_mapper import FastMapper, PreRecorded, Row, standard_mapper
-from domain.triage import FieldDecision, Triage
+from domain.triage import FieldDecision, Triage, triage_id
 
 PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)  # the writer's time replaces it
 REPLAY_CAUSE = Cause("system:x-replay")
@@ -31,13 +31,12 @@ class MappedTriage:
     """A posting's ``Triage.Decided`` as stored (placeholder time), and the cause it was
     made as."""
 
-    triage_id: UUID
     actor: str
     exercise: bool
-    row: Row
+    row: Row  # the triage's id first
 
     def __reduce__(self) -> tuple[Any, ...]:  # faster than the slots dataclass default
-        return (MappedTriage, (self.triage_id, self.actor, self.exercise, self.row))
+        return (MappedTriage, (self.actor, self.exercise, self.row))
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,8 @@ class TriageAhead:
             triage = Triage.decide(posting_id, decisions)
         (event,) = triage.collect_events()
         s = self._mapper[0].to_stored_event(event)
-        row = (s.originator_id, s.originator_version, s.topic, s.state)
-        return MappedTriage(triage.id, self.cause.actor, self.cause.exercise, row)
+        row = (triage.id, s.originator_version, s.topic, s.state)
+        return MappedTriage(self.cause.actor, self.cause.exercise, row)
 
 
 class TriageRecord(PreRecorded):
@@ -72,26 +71,34 @@ class TriageRecord(PreRecorded):
     __slots__ = ("decisions",)
 
     def __init__(self, mapped: MappedTriage, decisions: dict[str, Any], old: bytes, new: bytes):
-        super().__init__(mapped.triage_id, (mapped.row,), old, new)
+        super().__init__(mapped.row[0], (mapped.row,), old, new)
         self.decisions = decisions
 
 
-def mapped_triages(
-    mapper: object, mapped: Sequence[MappedTriage | None] | None
-) -> list[MappedTriage] | None:
-    """Inside the batch's command: the triage events made ahead, when every posting has one,
-    each made as the running cause and the store maps the standard way; None otherwise."""
-    if mapped is None or not isinstance(mapper, FastMapper) or not mapper.plain():
+def triage_records(
+    mapper: object,
+    mapped: Sequence[MappedTriage | None] | None,
+    decided: Sequence[dict[str, FieldDecision]],
+    posting_ids: Sequence[UUID],
+) -> list[TriageRecord] | None:
+    """Inside the batch's command: its triage events made ahead, as records to save with the
+    writer's time — when every posting has one, each made as the running cause, and the store
+    maps the standard way; None otherwise (the caller makes them itself)."""
+    if mapped is None or len(mapped) != len(posting_ids):
+        return None
+    if not isinstance(mapper, FastMapper) or not mapper.plain():
         return None
     cause = current_cause()
-    out: list[MappedTriage] = []
+    ready: list[MappedTriage] = []
     for m in mapped:
         if m is None or m.actor != cause.actor or m.exercise != cause.exercise:
             return None
-        out.append(m)
-    return out
-
-
-def time_prefixes(mapper: FastMapper) -> tuple[bytes, bytes]:
-    """How states made ahead begin, and how the running command's begin."""
-    return mapper.timestamp_prefix(PLACEHOLDER), mapper.timestamp_prefix(current_time())
+        ready.append(m)
+    old, new = mapper.timestamp_prefix(PLACEHOLDER), mapper.timestamp_prefix(current_time())
+    records: list[TriageRecord] = []
+    for m, decisions, posting_id in zip(ready, decided, posting_ids, strict=True):
+        if m.row[0] != triage_id(posting_id):
+            raise ValueError("a triage event made ahead belongs to another posting")
+        as_dicts = {k: v.to_dict() for k, v in decisions.items()}  # as ``Triage.decide``
+        records.append(TriageRecord(m, as_dicts, old, new))
+    return records

@@ -7,7 +7,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Protocol
 from uuid import UUID
 
 from domain.base import SmcAggregate
@@ -15,9 +15,8 @@ from domain.context import Cause, current_cause
 from domain.deadline_policy import REQUEST_CLASSES
 from domain.deliveries import Delivery
 from domain.errors import InvalidInputError, NotFoundError
-from domain.event_mapper import FastMapper
 from domain.handoff_outbox import ask_again, handoff_delivery_id, new_handoff
-from domain.intake_premap import MappedTriage, TriageRecord, mapped_triages, time_prefixes
+from domain.intake_premap import MappedTriage, TriageRecord, triage_records
 from domain.intake_prepare import Decisions, decide_all, decide_one
 from domain.intake_service import Triaged
 from domain.postings import IncomingPosting, Posting
@@ -93,20 +92,14 @@ class TriageService:
         ``mapped`` the triage events it made from them, stored as they are when they fit)."""
         if decided is None:
             decided = self.decide_many([Posted.of(item) for _posting, item in pairs])
-        ahead = mapped_triages(self.store.mapper, mapped) if mapped is not None else None
-        if ahead is None or len(ahead) != len(pairs):
+        ids = [p.id for p, _item in pairs]
+        records = triage_records(self.store.mapper, mapped, decided, ids)
+        if records is None:
             return [
                 self._auto(Triage.decide(p.id, d), p)
                 for (p, _item), d in zip(pairs, decided, strict=True)
             ]
-        old, new = time_prefixes(cast(FastMapper, self.store.mapper))
-        out: list[Triaged] = []
-        for (p, _item), d, m in zip(pairs, decided, ahead, strict=True):
-            if m.triage_id != triage_id(p.id):
-                raise ValueError("a triage event made ahead belongs to another posting")
-            as_dicts = {k: v.to_dict() for k, v in d.items()}
-            out.append(self._auto(TriageRecord(m, as_dicts, old, new), p))
-        return out
+        return [self._auto(r, p) for (p, _item), r in zip(pairs, records, strict=True)]
 
     def decide_many(self, posteds: Sequence[Posted]) -> list[Decisions]:
         """``decide`` for a batch; if the batch fails, each posting is decided on its own."""
