@@ -14,6 +14,8 @@ from api.rss_poller import FeedPoller
 from api.security import Passwords, Tokens
 from api.settings import Settings, SettingsError
 from api.sqlite_recorder import TOPIC as GROUP_INSERT
+from api.sqlite_store import CACHE_MB, WAL_AUTOCHECKPOINT
+from api.sqlite_store import TOPIC as TUNED_SQLITE
 from api.triage_wiring import triage_service
 from api.warning_ports import make_dispatcher, warning_services
 from api.watcher import DeadlineWatcher
@@ -55,9 +57,11 @@ def store_env(settings: Settings) -> dict[str, str]:
     if db.kind == "sqlite":
         assert db.sqlite_path is not None
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": TUNED_SQLITE,
             "SQLITE_DBNAME": str(db.sqlite_path),
             "APPLICATION_RECORDER_TOPIC": GROUP_INSERT,
+            CACHE_MB: str(settings.sqlite_cache_mb),
+            WAL_AUTOCHECKPOINT: str(settings.sqlite_wal_autocheckpoint),
         }
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     read_wait_timeout: float = Field(
         default=2.0, description="how long a read with ?after= waits for the views (seconds)"
     )
+    sqlite_cache_mb: int = Field(
+        default=64, ge=0, description="page cache of each SQLite store connection (MiB; 0: 2 MB)"
+    )
+    sqlite_wal_autocheckpoint: int = Field(
+        default=10_000, ge=0, description="WAL pages between checkpoints (0: SQLite's 1,000)"
+    )
     postgres_pool_size: int = 2
     postgres_max_overflow: int = 4
     session_max_age: int = 12 * 3600

@@ -1,5 +1,5 @@
 """The intake suite: X items from a generated replay file through ``channels.x.replay.replay_file``
-(parse, normalise, dedup, near-duplicate clustering, triage when wired, store; 500 items per
+(parse, normalise, dedup, near-duplicate clustering, triage when wired, store; 2,000 items per
 transaction), against raw ``executemany`` of the very rows that run stored, in the same run.
 
 ``SMC_BENCH_INTAKE_N`` items (default 100,000); SQLite, then PostgreSQL when available. A third,
@@ -20,6 +20,7 @@ from typing import Any
 
 from api.bootstrap import Container, build
 from api.settings import Settings
+from api.sqlite_store import pragmas
 from bench.context import BenchContext
 from bench.report import Result
 from channels.x.replay import replay_file
@@ -137,8 +138,9 @@ def _table(env: dict[str, str]) -> str:
     return table
 
 
-def raw_sqlite(stored: Path, fresh: Path) -> float:
-    """Plain sqlite3: the rows the replay stored, into a fresh copy of the table, one commit."""
+def raw_sqlite(stored: Path, fresh: Path, tuning: tuple[str, ...] = ()) -> float:
+    """Plain sqlite3: the rows the replay stored, into a fresh copy of the table, one commit
+    (``tuning``: the store's own ``PRAGMA`` settings, so both run with the same cache)."""
     env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(fresh)}
     table = _table(env)
     with sqlite3.connect(stored) as source:
@@ -149,6 +151,8 @@ def raw_sqlite(stored: Path, fresh: Path) -> float:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
+        for pragma in tuning:
+            db.execute(f"PRAGMA {pragma}")
 
         def insert() -> None:
             db.execute("BEGIN")
@@ -192,8 +196,11 @@ def run(ctx: BenchContext) -> list[Result]:
     path = ctx.scratch("intake") / "replay.jsonl"
     write_replay(path, n)
     folder = ctx.scratch("intake-sqlite")
-    seconds, new = full_path(settings_for(f"sqlite:///{folder / 'smc.sqlite'}", folder), path, n)
-    results = _pair("sqlite", n, seconds, new, raw_sqlite(folder / "smc.sqlite", folder / "raw.db"))
+    settings = settings_for(f"sqlite:///{folder / 'smc.sqlite'}", folder)
+    seconds, new = full_path(settings, path, n)
+    tuning = pragmas(settings.sqlite_cache_mb, settings.sqlite_wal_autocheckpoint)
+    raw = raw_sqlite(folder / "smc.sqlite", folder / "raw.db", tuning)
+    results = _pair("sqlite", n, seconds, new, raw)
     off = ctx.scratch("intake-sqlite-nolookup")
     seconds, new = full_path(
         settings_for(f"sqlite:///{off / 'smc.sqlite'}", off), path, n, lookup=False
