@@ -13,15 +13,20 @@ _SET = (0x8000 << 48) | (5 << 76)  # RFC 4122 variant, version 5
 _UNKNOWN = SafeUUID.unknown
 
 
-def uuid5(name: str) -> UUID:
-    """``uuid.uuid5(SMC_NAMESPACE, name)``, the same value, without the checks of
-    ``UUID.__init__`` (a third of an id's cost; tests/core/test_creation.py compares)."""
-    digest = sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False).digest()
-    value = int.from_bytes(digest[:16], "big") & _CLEAR | _SET
+def uuid_of_int(value: int) -> UUID:
+    """``UUID(int=value)`` for a value taken from a UUID (no range check; what ``uuid5``
+    does): unpickling a made-ahead event's id this way avoids ``UUID.__setstate__``."""
     made = object.__new__(UUID)
     object.__setattr__(made, "int", value)
     object.__setattr__(made, "is_safe", _UNKNOWN)
     return made
+
+
+def uuid5(name: str) -> UUID:
+    """``uuid.uuid5(SMC_NAMESPACE, name)``, the same value, without the checks of
+    ``UUID.__init__`` (a third of an id's cost; tests/core/test_creation.py compares)."""
+    digest = sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False).digest()
+    return uuid_of_int(int.from_bytes(digest[:16], "big") & _CLEAR | _SET)
 
 
 @lru_cache(maxsize=16_384)  # intake derives a posting's id more than once (UUIDs are immutable)

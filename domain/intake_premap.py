@@ -20,6 +20,7 @@ from uuid import UUID
 
 from domain.context import Cause, acting, current_cause, current_time
 from domain.event_mapper import FastMapper, PreRecorded, Row, standard_mapper
+from domain.ids import uuid_of_int
 from domain.triage import FieldDecision, Triage, triage_id
 
 PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)  # the writer's time replaces it
@@ -35,8 +36,17 @@ class MappedTriage:
     exercise: bool
     row: Row  # the triage's id first
 
-    def __reduce__(self) -> tuple[Any, ...]:  # faster than the slots dataclass default
-        return (MappedTriage, (self.actor, self.exercise, self.row))
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with the id as a number: a UUID's own pickling goes through
+        ``__getstate__``/``__setstate__`` (slow on both sides of the replay's pipe)."""
+        triage, version, topic, state = self.row
+        return (_mapped_triage, (self.actor, self.exercise, triage.int, version, topic, state))
+
+
+def _mapped_triage(
+    actor: str, exercise: bool, triage: int, version: int, topic: str, state: bytes
+) -> MappedTriage:
+    return MappedTriage(actor, exercise, (uuid_of_int(triage), version, topic, state))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from zlib import crc32
 
 import numpy as np
@@ -102,6 +103,9 @@ class Fingerprint:
             self._hashes = hashes = frozenset(crcs)
         return hashes, self._signature
 
+    def __reduce__(self) -> tuple[Any, ...]:  # faster than the default for ``__slots__``
+        return (_fingerprint, (self.normal, self._hashes, self._signature))
+
     @property
     def hashes(self) -> frozenset[int]:
         return self.shingled()[0]
@@ -109,6 +113,14 @@ class Fingerprint:
     @property
     def signature(self) -> tuple[int, ...]:
         return self.shingled()[1]
+
+
+def _fingerprint(
+    normal: str, hashes: frozenset[int] | None, signature: tuple[int, ...]
+) -> Fingerprint:
+    made = Fingerprint(normal)
+    made._hashes, made._signature = hashes, signature
+    return made
 
 
 def fingerprint_of(text: str, min_chars: int) -> Fingerprint | None:

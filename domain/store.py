@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast, overload
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import (
+    IntegrityError,
+    Mapper,
+    Notification,
+    Recording,
+    StoredEvent,
+)
 
 from domain.base import SmcAggregate
 from domain.clock import Clock
@@ -60,11 +66,21 @@ class SmcStore(Application[UUID]):
             events.extend(aggregate.collect_events())
             if not isinstance(aggregate, PreRecorded):  # not an aggregate to snapshot
                 processing.aggregates[aggregate.id] = aggregate
-        recordings = self._record(processing)
+        recordings = self._record_lazily(processing)
         self._take_snapshots(processing)
-        self._notify(recordings)
+        self._notify(cast(list[Recording[UUID]], recordings))
         self.notify(processing.events)  # deprecated hook, kept as the library calls it
         return recordings
+
+    def _record_lazily(self, processing: ProcessingEvent[UUID]) -> Recordings:
+        """``Application._record`` (``EventStore.put``), with the recordings made only when
+        someone looks at them: intake looks at the last one."""
+        stored = list(map(self.mapper.to_stored_event, processing.events))
+        ids = self.recorder.insert_events(stored)
+        if self.repository.cache and not self.repository.fastforward:
+            for aggregate_id, aggregate in processing.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
+        return Recordings(processing.events, stored, ids or ())
 
     def _saved(self, recordings: Any) -> None:
         if recordings:
@@ -86,6 +102,57 @@ class SmcStore(Application[UUID]):
 
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
+
+
+class Recordings(Sequence[Recording[UUID]]):
+    """What ``EventStore.put`` returns (a ``Recording`` per event, with its ``Notification``),
+    each made when it is first looked at."""
+
+    __slots__ = ("_events", "_ids", "_made", "_stored")
+
+    def __init__(
+        self, events: Sequence[Any], stored: Sequence[StoredEvent], ids: Sequence[int]
+    ) -> None:
+        if len(ids) != len(stored):  # as ``EventStore.put``: no ids, no recordings
+            events, stored, ids = (), (), ()
+        self._events, self._stored, self._ids = events, stored, ids
+        self._made: dict[int, Recording[UUID]] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __eq__(self, other: object) -> bool:  # as the library's list compares
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # a list is not hashable either
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    @overload
+    def __getitem__(self, index: int) -> Recording[UUID]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Recording[UUID]]: ...
+
+    def __getitem__(self, index: int | slice) -> Recording[UUID] | list[Recording[UUID]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = range(len(self))[index]  # negative indices; IndexError when out of range
+        made = self._made.get(i)
+        if made is None:
+            s = self._stored[i]
+            notification = Notification(
+                originator_id=s.originator_id,
+                originator_version=s.originator_version,
+                topic=s.topic,
+                state=s.state,
+                id=self._ids[i],
+            )
+            made = self._made[i] = Recording(self._events[i], notification)
+        return made
 
 
 @dataclass(frozen=True)
