@@ -21,7 +21,7 @@ from uuid import UUID
 from domain.context import Cause, acting, current_cause, current_time
 from domain.event_mapper import FastMapper, PreRecorded, Row, standard_mapper
 from domain.ids import uuid_of_int
-from domain.triage import FieldDecision, Triage, triage_id
+from domain.triage import FieldDecision, Triage
 
 PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)  # the writer's time replaces it
 REPLAY_CAUSE = Cause("system:x-replay")
@@ -29,24 +29,25 @@ REPLAY_CAUSE = Cause("system:x-replay")
 
 @dataclass(frozen=True, slots=True)
 class MappedTriage:
-    """A posting's ``Triage.Decided`` as stored (placeholder time), and the cause it was
-    made as."""
+    """A posting's ``Triage.Decided`` as stored (placeholder time), the cause it was made as,
+    and the posting it was made for (its id as a number: compared, never stored)."""
 
     actor: str
     exercise: bool
-    row: Row  # the triage's id first
+    row: Row  # the triage's id first: ``triage_id(posting)``
+    posting: int
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled with the id as a number: a UUID's own pickling goes through
         ``__getstate__``/``__setstate__`` (slow on both sides of the replay's pipe)."""
         triage, version, topic, state = self.row
-        return (_mapped_triage, (self.actor, self.exercise, triage.int, version, topic, state))
+        fields = (self.actor, self.exercise, triage.int, version, topic, state, self.posting)
+        return (_mapped_triage, fields)
 
 
-def _mapped_triage(
-    actor: str, exercise: bool, triage: int, version: int, topic: str, state: bytes
-) -> MappedTriage:
-    return MappedTriage(actor, exercise, (uuid_of_int(triage), version, topic, state))
+def _mapped_triage(*fields: Any) -> MappedTriage:
+    actor, exercise, triage, version, topic, state, posting = fields
+    return MappedTriage(actor, exercise, (uuid_of_int(triage), version, topic, state), posting)
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,13 @@ class TriageAhead:
         (event,) = triage.collect_events()
         s = self._mapper[0].to_stored_event(event)
         row = (triage.id, s.originator_version, s.topic, s.state)
-        return MappedTriage(self.cause.actor, self.cause.exercise, row)
+        return MappedTriage(self.cause.actor, self.cause.exercise, row, posting_id.int)
 
 
 class TriageRecord(PreRecorded):
     """A triage event made ahead, saved like the ``Triage`` aggregate it stands for; carries
-    the decisions (dict form, as ``Triage.decisions``) for what intake does next with them."""
+    the decisions (dict form, as ``Triage.decisions``; read-only: the inner dicts of equal
+    decisions are shared within a batch) for what intake does next with them."""
 
     __slots__ = ("decisions",)
 
@@ -106,9 +108,15 @@ def triage_records(
         ready.append(m)
     old, new = mapper.timestamp_prefix(PLACEHOLDER), mapper.timestamp_prefix(current_time())
     records: list[TriageRecord] = []
+    forms: dict[FieldDecision, dict[str, Any]] = {}  # the engine repeats its decisions
     for m, decisions, posting_id in zip(ready, decided, posting_ids, strict=True):
-        if m.row[0] != triage_id(posting_id):
+        if m.posting != posting_id.int:  # its row's id is ``triage_id`` of that posting
             raise ValueError("a triage event made ahead belongs to another posting")
-        as_dicts = {k: v.to_dict() for k, v in decisions.items()}  # as ``Triage.decide``
+        as_dicts = {}  # as ``Triage.decide`` has them
+        for name, decision in decisions.items():
+            form = forms.get(decision)
+            if form is None:
+                form = forms[decision] = decision.to_dict()
+            as_dicts[name] = form
         records.append(TriageRecord(m, as_dicts, old, new))
     return records

@@ -3,6 +3,8 @@ put in) when the cause is the one they were made as; made again by the writer ot
 
 from __future__ import annotations
 
+import pytest
+
 from api.bootstrap import Container
 from domain.context import Cause
 from domain.event_mapper import FastMapper
@@ -41,3 +43,18 @@ def test_a_triage_made_as_another_cause_is_made_by_the_writer(container: Contain
     container.intake.ingest(Cause("system:feed-poller"), postings, prepared=prepared)
     stored = decided_states(container)
     assert stored and all(b'"actor":"system:feed-poller"' in s for s in stored.values())
+
+
+def test_prepared_entries_out_of_order_are_refused_and_nothing_is_stored(
+    container: Container,
+) -> None:
+    postings = [p for p in shared_postings() if not p.is_retweet][:5]
+    prepared = container.intake_preparer().prepare(postings)
+    assert all(p.triage is not None for p in prepared)
+    swapped = [prepared[1], prepared[0], *prepared[2:]]  # a bug upstream: triage for another
+    head = container.store.head()
+    with pytest.raises(ValueError, match="belongs to another posting"):
+        container.intake.ingest(REPLAY_CAUSE, postings, prepared=swapped)
+    assert container.store.head() == head
+    container.intake.ingest(REPLAY_CAUSE, postings, prepared=prepared)  # as it should be
+    assert len(decided_states(container)) == 5
