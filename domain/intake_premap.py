@@ -21,7 +21,7 @@ from uuid import UUID
 from domain.context import Cause, acting, current_cause, current_time
 from domain.event_mapper import FastMapper, PreRecorded, Row, standard_mapper
 from domain.ids import uuid_of_int
-from domain.triage import FieldDecision, Triage
+from domain.triage import FieldDecision, Triage, triage_id
 
 PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)  # the writer's time replaces it
 REPLAY_CAUSE = Cause("system:x-replay")
@@ -50,21 +50,53 @@ def _mapped_triage(*fields: Any) -> MappedTriage:
     return MappedTriage(actor, exercise, (uuid_of_int(triage), version, topic, state), posting)
 
 
+_SENTINEL = UUID(int=0)  # stands for the posting in a template (see ``TriageAhead``)
+_TEMPLATES = 4096
+Template = tuple[bytes, bytes, int, str] | None  # state before and after the posting id
+
+
 @dataclass(frozen=True)
 class TriageAhead:
-    """Makes ``MappedTriage`` (picklable; its mapper is made where it runs)."""
+    """Makes ``MappedTriage`` (picklable; its mapper is made where it runs).
+
+    The engine gives many postings the same decisions, and a ``Triage.Decided`` state differs
+    between such postings only in the posting's id. So the state is made once per set of
+    decisions, for a stand-in id, and cut around it (a template); each posting's state is the
+    template with its own id put in: the same bytes as making and mapping its aggregate
+    (``tests/intake/test_triage_ahead.py``, ``test_prepared_replay.py``). A set whose state
+    holds the stand-in's text elsewhere too is made the full way each time."""
 
     cause: Cause = REPLAY_CAUSE
     _mapper: list[FastMapper] = field(default_factory=list, compare=False, repr=False)
+    _templates: dict[tuple[Any, ...], Template] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_mapper": []}
+        return {**self.__dict__, "_mapper": [], "_templates": {}}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
     def make(self, posting_id: UUID, decisions: dict[str, FieldDecision]) -> MappedTriage:
         """``Triage.decide(posting_id, decisions)``'s event, mapped as the store maps it."""
+        key = tuple(decisions.items())
+        try:
+            template = self._templates[key]
+        except KeyError:
+            template = self._template(decisions)
+            if len(self._templates) >= _TEMPLATES:
+                self._templates.clear()
+            self._templates[key] = template
+        if template is None:
+            return self.make_fully(posting_id, decisions)
+        head, tail, version, topic = template
+        state = head + str(posting_id).encode() + tail
+        row = (triage_id(posting_id), version, topic, state)
+        return MappedTriage(self.cause.actor, self.cause.exercise, row, posting_id.int)
+
+    def make_fully(self, posting_id: UUID, decisions: dict[str, FieldDecision]) -> MappedTriage:
+        """``make`` by making the aggregate and mapping its event (no template)."""
         if not self._mapper:
             self._mapper.append(standard_mapper())
         with acting(self.cause, PLACEHOLDER):
@@ -73,6 +105,14 @@ class TriageAhead:
         s = self._mapper[0].to_stored_event(event)
         row = (triage.id, s.originator_version, s.topic, s.state)
         return MappedTriage(self.cause.actor, self.cause.exercise, row, posting_id.int)
+
+    def _template(self, decisions: dict[str, FieldDecision]) -> Template:
+        made = self.make_fully(_SENTINEL, decisions)
+        _id, version, topic, state = made.row
+        parts = state.split(str(_SENTINEL).encode())
+        if len(parts) != 2:  # exactly one place for the posting's id
+            return None
+        return parts[0], parts[1], version, topic
 
 
 class TriageRecord(PreRecorded):

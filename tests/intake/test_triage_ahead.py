@@ -3,12 +3,17 @@ put in) when the cause is the one they were made as; made again by the writer ot
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 
 from api.bootstrap import Container
 from domain.context import Cause
 from domain.event_mapper import FastMapper
-from domain.intake_premap import PLACEHOLDER, REPLAY_CAUSE
+from domain.ids import posting_id as posting_id_of
+from domain.intake_premap import PLACEHOLDER, REPLAY_CAUSE, TriageAhead
+from domain.triage import FieldDecision, triage_id
+from domain.triage_engine import unknown_decisions
 from tests.intake.test_prepared_replay import shared_postings
 
 
@@ -58,3 +63,19 @@ def test_prepared_entries_out_of_order_are_refused_and_nothing_is_stored(
     assert container.store.head() == head
     container.intake.ingest(REPLAY_CAUSE, postings, prepared=prepared)  # as it should be
     assert len(decided_states(container)) == 5
+
+
+def test_templates_give_the_bytes_of_making_each_event() -> None:
+    ahead = TriageAhead()
+    plain = unknown_decisions("nothing known")
+    odd = {**plain, "category": FieldDecision("bus", 0.5, "v", f"see {UUID(int=0)}")}
+    nan = {**plain, "category": FieldDecision("bus", float("nan"), "v", "not a number")}
+    for decisions in (plain, odd, nan, plain, odd):
+        for n in range(3):
+            posting_id = posting_id_of("x", f"{n}-{len(ahead._templates)}")
+            made, full = ahead.make(posting_id, decisions), ahead.make_fully(posting_id, decisions)
+            assert made.row[1:] == full.row[1:]
+            assert made.row[0] == full.row[0] == triage_id(posting_id)
+            assert made.posting == posting_id.int
+    assert ahead._templates[tuple(plain.items())] is not None
+    assert ahead._templates[tuple(odd.items())] is None  # the stand-in's text twice: no template
