@@ -165,7 +165,9 @@ def table(results: Sequence[Result]) -> str:
 def section(machine: Machine, suites: Sequence[str], results: Sequence[Result]) -> str:
     stamp = machine.when.strftime("%Y-%m-%d %H:%M UTC")
     out = [
-        f"## {stamp} · {', '.join(suites)} · N = {machine.n:,}",
+        f"## {stamp} · {', '.join(suites)} · SMC_BENCH_N = {machine.n:,}",
+        "",
+        "(Suites with their own size, e.g. intake's 100,000 items, show it in the table.)",
         "",
         f"- Machine: `{machine.uname}`",
         f"- CPU: {machine.cpu}, {machine.cores} cores; memory {machine.memory}",
