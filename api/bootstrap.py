@@ -26,6 +26,7 @@ from domain.calendar import BusinessCalendar
 from domain.clock import Clock, SystemClock
 from domain.deliveries import DeliveryService
 from domain.directory_service import DirectoryService
+from domain.escalation import escalates_to
 from domain.follow import FollowService
 from domain.incident_service import IncidentService
 from domain.intake_premap import TriageAhead
@@ -212,7 +213,11 @@ def build(
     views = ViewSet.open(PROJECTIONS, views_config(settings), settings.read_wait_timeout)
     warnings, deliveries = warning_services(settings, commands, views)
     triage = triage_service(settings, commands)
-    ledger = LedgerService(commands, BusinessCalendar.korean(range(2020, 2036)))
+    ledger = LedgerService(
+        commands,
+        BusinessCalendar.korean(range(2020, 2036)),
+        escalates=escalates_to(settings.lead_emails),
+    )
     kb = knowledge_base(settings)
     answerer = auto_answerer(settings, kb, ledger)
     routing = RoutingTriager(triage, ledger, settings.triage_threshold, answerer)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -29,6 +29,7 @@ from channels.mail import Mail, SmtpMailer
 from domain.context import Cause
 from domain.deliveries import Delivery
 from domain.errors import DomainError, NotFoundError
+from domain.escalation import lead_address
 from domain.follow import FollowService, FollowState
 from domain.postings import Posting
 from domain.store import SmcStore
@@ -87,12 +88,16 @@ class MailComposer:
     store: SmcStore
     follow: FollowService
     links: FollowLinks
+    leads: Mapping[str, str] = field(default_factory=dict)  # unit (or *) -> lead's address
+    lang: str = "ko"  # of the mails to leads
 
     def compose(self, d: Delivery) -> Mail:
         kind = d.payload.get("kind")
         message_id = f"<{d.id}@smc.follow>"
         if kind == "reply":
             return self._reply(d, message_id)
+        if kind == "escalation":
+            return self._escalation(d, message_id)
         try:
             sub = self.follow.get(UUID(str(d.payload["subscription_id"])))
         except (KeyError, ValueError, NotFoundError):
@@ -127,6 +132,25 @@ class MailComposer:
         )
         subject = t["reply_mail_subject"].format(reference=posting.source_id)
         return Mail(address, subject, body, message_id)
+
+    def _escalation(self, d: Delivery, message_id: str) -> Mail:
+        p = d.payload
+        address = lead_address(self.leads, p.get("unit"))
+        if address is None:
+            raise PublishError("no lead's address is configured for this unit", permanent=True)
+        t = catalogue(self.lang if self.lang in ("ko", "en") else "ko")
+        posting_id = str(p.get("posting_id", ""))
+        reference = posting_id[:8]
+        body = t["escalation_mail_body"].format(
+            reference=reference,
+            unit=p.get("unit") or "-",
+            request_class=p.get("request_class") or "-",
+            deadline=str(p.get("deadline", ""))[:16].replace("T", " "),
+            page=f"{self.links.base}/desk/cases/{p.get('case_id', '')}",
+            public=self.links.posting(posting_id),
+        )
+        subject = t["escalation_mail_subject"].format(reference=reference)
+        return Mail(address.strip(), subject, body, message_id)
 
 
 def _notice(t: dict[str, str], payload: dict[str, Any], page: str) -> tuple[str, str]:
@@ -208,7 +232,9 @@ def attach_mail(
 ) -> Dispatcher:
     """Give the outbox dispatcher its e-mail publisher and the follow sweep."""
     links = FollowLinks(settings.secret_key, settings.public_base_url)
-    composer = MailComposer(follow.store, follow, links)
+    composer = MailComposer(
+        follow.store, follow, links, settings.lead_emails, settings.default_lang
+    )
     dispatcher.publishers = mail_publishers(dispatcher.publishers, smtp_mailer(settings), composer)
     dispatcher.sweeps.append(follow_sweep(follow, views))
     return dispatcher

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+LEAD_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-secret-change-me"}
 
 
@@ -166,6 +168,11 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    lead_emails: dict[str, str] = Field(
+        default_factory=dict,
+        description="who is mailed when a deadline is missed: unit (department:BUS,"
+        " district:11680, or * for every unit) -> the lead's address; empty: nobody",
+    )
     follow_rate_limit: int = Field(default=10, description="follow requests per client/hour")
     auto_answer: bool = Field(default=True, description="draft answers from the knowledge base")
     auto_answer_threshold: float = Field(
@@ -181,7 +188,18 @@ class Settings(BaseSettings):
             msg = "SMC_SECRET_KEY is a placeholder; set a long random value outside development"
             raise ValueError(msg)
         self.database()
+        self._check_lead_emails()
         return self
+
+    def _check_lead_emails(self) -> None:
+        for unit, address in self.lead_emails.items():
+            kind, _, code = unit.partition(":")
+            if unit != "*" and (kind not in ("department", "district") or not code):
+                msg = f"SMC_LEAD_EMAILS: {unit!r} is not a unit (department:BUS, district:11680, *)"
+                raise ValueError(msg)
+            if not LEAD_EMAIL.fullmatch(address.strip()):
+                msg = f"SMC_LEAD_EMAILS: {address!r} (for {unit}) is not an e-mail address"
+                raise ValueError(msg)
 
     @property
     def author_key(self) -> bytes:

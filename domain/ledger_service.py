@@ -11,6 +11,7 @@ from domain.calendar import BusinessCalendar
 from domain.context import Cause, current_time
 from domain.deadline_policy import Deadline, DeadlinePolicy
 from domain.errors import ConcurrencyConflictError, InvalidInputError
+from domain.escalation import Escalates, escalation_mail
 from domain.ledger import TRANSITIONS, Case, State
 from domain.postings import Posting
 from domain.reply_outbox import ReplyOutbox
@@ -34,8 +35,10 @@ class LedgerService:
         policy: DeadlinePolicy | None = None,
         emergency: Callable[[], bool] = lambda: False,
         reply_account: str = "seoul_smc",
+        escalates: Escalates = lambda _unit: False,
     ) -> None:
         self.replies = ReplyOutbox(commands.store, reply_account)
+        self.escalates = escalates
         self.commands = commands
         self.store = commands.store
         self.calendar = calendar
@@ -292,13 +295,15 @@ class LedgerService:
         return self._act(cause, case_id, expected_version, lambda c: c.withdraw(reason))
 
     def record_missed(self, cause: Cause, case_id: UUID, deadline: datetime) -> bool:
-        """Record DeadlineMissed once; False when it was already recorded or no longer due."""
+        """Record DeadlineMissed once; False when it was already recorded or no longer due.
+        The lead's mail, when the unit has one, is queued in the same transaction."""
 
         def command() -> bool:
             case = self.store.load(case_id, Case, "case")
             if not case.record_missed(deadline):
                 return False
-            self.commands.save(case)
+            mail = [escalation_mail(case, deadline)] if self.escalates(case.unit) else []
+            self.commands.save(case, *mail)
             return True
 
         return self.commands.run(cause, command)

@@ -50,7 +50,7 @@ def smtp_server() -> Iterator[tuple[int, Inbox]]:
 
 
 def mailing_smc(
-    database_url: str, tmp_path: Path, clock: FixedClock, port: int
+    database_url: str, tmp_path: Path, clock: FixedClock, port: int, **extra: Any
 ) -> Iterator[tuple[Container, TestClient]]:
     settings = make_settings(
         database_url,
@@ -60,6 +60,7 @@ def mailing_smc(
         smtp_port=port,
         follow_rate_limit=3,
         public_base_url="http://smc.test",
+        **extra,
     )
     container = build(settings, clock, in_process_worker=True)
     container.start()
