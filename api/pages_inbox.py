@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.case_map import case_map
 from api.deps import ContainerDep, PrincipalDep, allow
 from api.rendering import catalogue, choose_lang, environment, render
 from api.routes.cases import COMMANDS, WORKERS, CaseCommand
@@ -26,6 +27,7 @@ from projections.event_log import EventLogProjection
 from projections.intake import IntakeProjection
 from projections.ledger import LedgerProjection, utc
 from projections.templates import TemplatesProjection
+from projections.triage import TriageProjection
 
 router = APIRouter(include_in_schema=False)
 KST = ZoneInfo("Asia/Seoul")
@@ -153,6 +155,11 @@ def case_page(
         log.history(str(case_id)) + log.history(case["posting_id"]), key=lambda r: r["position"]
     )
     templates = container.views.get(TemplatesProjection).all()
+    triage = container.views.get(TriageProjection).item(case["posting_id"])
+    intake = container.views.get(IntakeProjection)
+    mentions = intake.mentions(case["posting_id"])
+    district = (triage or {}).get("district")
+    where = case_map(posting["lat"], posting["lon"], district) if posting else None
     auto = container.views.get(AutoAnswerProjection).for_case(str(case_id))
     draft = _draft(container, case, posting, template)
     template_id = template
@@ -164,6 +171,9 @@ def case_page(
         case=case,
         posting=posting,
         history=history,
+        triage=triage,
+        mentions=mentions,
+        where=where,
         templates=templates,
         draft=draft,
         template_id=template_id,

@@ -28,6 +28,7 @@ class IntakeProjection(SmcProjection):
         " echoes BIGINT NOT NULL, exercise INTEGER NOT NULL, position BIGINT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS intake_postings_source ON intake_postings (channel, source_id)",
         "CREATE INDEX IF NOT EXISTS intake_postings_position ON intake_postings (position)",
+        "CREATE INDEX IF NOT EXISTS intake_postings_case ON intake_postings (case_id, position)",
         "CREATE TABLE IF NOT EXISTS intake_echoes (id TEXT PRIMARY KEY, channel TEXT NOT NULL,"
         " source_id TEXT NOT NULL, original_source_id TEXT, position BIGINT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS intake_echoes_original"
@@ -149,6 +150,15 @@ class IntakeProjection(SmcProjection):
             [posting_id],
         )
         return decode(rows[0]) if rows else None
+
+    def mentions(self, head_posting_id: str, limit: int = 50) -> list[Row]:
+        """The near-duplicates clustered into the case whose first posting this is."""
+        rows = self.query(
+            f"SELECT {POSTING_COLUMNS} FROM intake_postings WHERE case_id = ?"  # noqa: S608
+            " ORDER BY position LIMIT ?",
+            [head_posting_id, limit],
+        )
+        return [decode(r) for r in rows]
 
     def counts(self) -> Row:
         rows = self.query(

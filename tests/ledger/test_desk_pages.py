@@ -8,7 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Container
-from api.demo import DEMO_PASSWORD
+from api.demo import DEMO_PASSWORD, load_demo
+from domain.context import Cause
+from domain.ledger import Case
+from domain.postings import IncomingPosting
 from tests import scenario
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
@@ -60,3 +63,36 @@ def test_inbox_case_page_template_answer_publish(client: TestClient, container: 
     assert no_csrf.status_code == 403
     mine = client.get("/desk/inbox?mine=true")
     assert mine.status_code == 200
+
+
+def test_case_page_shows_triage_map_and_near_duplicates(
+    client: TestClient, container: Container
+) -> None:
+    load_demo(container)
+    now = container.clock.now()
+    text = "서울시청 앞 도로에 큰 포트홀이 생겨서 차량들이 위험합니다 빨리 보수해 주세요"
+    items = [
+        IncomingPosting(
+            channel="x",
+            source_id=f"77000{i}",
+            text=text + (" #서울시" if i else ""),
+            created_at=now,
+            lat=37.5663,  # City Hall, Jung-gu
+            lon=126.9779,
+            author_handle=f"citizen{i}",
+        )
+        for i in range(2)
+    ]
+    result = container.intake.ingest(Cause("system:test"), items)
+    assert result.new == 2 and result.near_duplicates == 1
+    container.views.wait(container.store.head())
+    sign_in(client, "lee.lead")
+    page = client.get(f"/desk/cases/{Case.create_id(str(items[0].posting_id))}?lang=en")
+    assert page.status_code == 200
+    triage = page.text.split('id="case-triage"')[1].split("</div>")[0]
+    assert "Category" in triage and "Destination" in triage and re.search(r"0\.\d\d", triage)
+    figure = page.text.split('id="case-map"')[1].split("</figure>")[0]
+    assert figure.count("<path") == 25 and "<circle" in figure
+    assert figure.count('fill="#ffe08a"') == 1  # Jung-gu, where City Hall is
+    mentions = page.text.split('id="case-mentions"')[1].split("</section>")[0]
+    assert "@citizen1" in mentions and "@citizen0" not in mentions
