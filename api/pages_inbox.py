@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.case_map import case_map
 from api.deps import ContainerDep, PrincipalDep, allow
+from api.lifeline_geo import district_names
 from api.rendering import catalogue, choose_lang, environment, render
 from api.routes.cases import COMMANDS, WORKERS, CaseCommand
 from domain.context import Cause
@@ -50,6 +51,7 @@ class InboxQuery:
     unit: str
     request_class: str
     channel: str
+    district: str
     overdue: bool
     mine: bool
     page: int
@@ -57,7 +59,12 @@ class InboxQuery:
     def url(self) -> str:
         """The filters as a query string (the page apart: the links add their own)."""
         flags = {"overdue": str(self.overdue).lower(), "mine": str(self.mine).lower()}
-        chosen = {"unit": self.unit, "request_class": self.request_class, "channel": self.channel}
+        chosen = {
+            "unit": self.unit,
+            "request_class": self.request_class,
+            "channel": self.channel,
+            "district": self.district,
+        }
         return urlencode({**chosen, **flags})
 
 
@@ -65,11 +72,12 @@ def inbox_query(
     unit: Annotated[str, Query(max_length=64)] = "",
     request_class: Annotated[str, Query(max_length=32)] = "",
     channel: Annotated[str, Query(max_length=32)] = "",
+    district: Annotated[str, Query(max_length=16)] = "",
     overdue: bool = False,
     mine: bool = False,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> InboxQuery:
-    return InboxQuery(unit, request_class, channel, overdue, mine, page)
+    return InboxQuery(unit, request_class, channel, district, overdue, mine, page)
 
 
 InboxDep = Annotated[InboxQuery, Depends(inbox_query)]
@@ -84,6 +92,7 @@ def inbox_state(container: ContainerDep, who: PrincipalDep, q: InboxQuery) -> di
         official=who.username if q.mine else None,
         request_class=q.request_class or None,
         channel=q.channel or None,
+        district=q.district or None,
         overdue_at=now if q.overdue else None,
         limit=50,
         offset=(q.page - 1) * 50,
@@ -109,6 +118,8 @@ def inbox(
         unit=q.unit,
         request_class=q.request_class,
         channel=q.channel,
+        district=q.district,
+        districts=[(c, n["ko"], n["en"]) for c, n in sorted(district_names().items())],
         overdue=q.overdue,
         mine=q.mine,
         page=q.page,

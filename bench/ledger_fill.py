@@ -101,11 +101,18 @@ def _chunks(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
         yield chunk
 
 
+LEDGER_COLUMNS = (
+    "id, posting_id, channel, state, request_class, deadline, unit, official, received_at,"
+    " updated_at, reply, missed, version, exercise, position, first_reply_at, reopened, due_key"
+)  # the rows of ``ledger_rows``; the posting's district stays empty
+
+
 def fill_ledger(view: LedgerProjection, n: int, now: datetime) -> None:
     marks = ", ".join("?" * 18)
+    sql = f"INSERT INTO ledger_cases ({LEDGER_COLUMNS}) VALUES ({marks})"
     for chunk in _chunks(ledger_rows(n, now)):
         with view.view.write() as tx:
-            tx.executemany(f"INSERT INTO ledger_cases VALUES ({marks})", chunk)
+            tx.executemany(sql, chunk)
     with view.view.write() as tx:
         view.recount(tx)
         if view.view.backend == "postgres":

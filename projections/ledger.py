@@ -7,6 +7,7 @@ from typing import Any
 
 import domain.ledger  # noqa: F401 - the events this projection reads
 from projections.base import SmcProjection, handles
+from projections.ledger_districts import DISTRICT_DDL, DistrictHandlers
 from projections.views import Row, ViewTx
 
 
@@ -25,16 +26,16 @@ CASE_COLUMNS = (
 )
 
 
-class LedgerProjection(SmcProjection):
+class LedgerProjection(DistrictHandlers, SmcProjection):
     name = "ledger"
-    tables = ("ledger_cases", "ledger_missed", "ledger_counts")
+    tables = ("ledger_cases", "ledger_missed", "ledger_counts", "ledger_districts")
     ddl = (
         "CREATE TABLE IF NOT EXISTS ledger_cases (id TEXT PRIMARY KEY, posting_id TEXT NOT NULL,"
         " channel TEXT NOT NULL, state TEXT NOT NULL, request_class TEXT, deadline TEXT,"
         " unit TEXT, official TEXT, received_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
         " reply TEXT, missed INTEGER NOT NULL, version BIGINT NOT NULL, exercise INTEGER NOT NULL,"
         " position BIGINT NOT NULL, first_reply_at TEXT, reopened INTEGER NOT NULL DEFAULT 0,"
-        f" due_key TEXT NOT NULL DEFAULT '{NO_DEADLINE}')",
+        f" due_key TEXT NOT NULL DEFAULT '{NO_DEADLINE}', district TEXT)",
         "CREATE INDEX IF NOT EXISTS ledger_cases_inbox ON ledger_cases (unit, state, deadline)",
         "CREATE INDEX IF NOT EXISTS ledger_cases_posting ON ledger_cases (posting_id)",
         # The inboxes: open cases only, in the order they are shown (deadline, then arrival).
@@ -46,12 +47,15 @@ class LedgerProjection(SmcProjection):
         f" (unit, channel, exercise, due_key, position) WHERE {OPEN_SQL}",
         "CREATE INDEX IF NOT EXISTS ledger_open_official ON ledger_cases"
         f" (official, exercise, due_key, position) WHERE {OPEN_SQL}",
+        "CREATE INDEX IF NOT EXISTS ledger_open_district ON ledger_cases"
+        f" (unit, district, exercise, due_key, position) WHERE {OPEN_SQL}",
         # Open and undesignated counts per unit, kept by the handlers (no COUNT(*) per page).
         "CREATE TABLE IF NOT EXISTS ledger_counts (unit TEXT NOT NULL, exercise INTEGER NOT NULL,"
         " open BIGINT NOT NULL, undesignated BIGINT NOT NULL, PRIMARY KEY (unit, exercise))",
         "CREATE TABLE IF NOT EXISTS ledger_missed (case_id TEXT NOT NULL, deadline TEXT NOT NULL,"
         " unit TEXT NOT NULL, at TEXT NOT NULL, position BIGINT NOT NULL,"
         " PRIMARY KEY (case_id, deadline))",
+        *DISTRICT_DDL,
     )
 
     def _set(self, e: Any, tx: ViewTx, position: int, **columns: Any) -> None:
@@ -107,6 +111,7 @@ class LedgerProjection(SmcProjection):
                 position,
             ],
         )
+        self.opened_district(tx, str(e.originator_id), e.posting_id)
 
     @handles("Case.Classified")
     def _classified(self, e: Any, tx: ViewTx, position: int) -> None:
@@ -221,6 +226,7 @@ class LedgerProjection(SmcProjection):
         official: str | None = None,
         request_class: str | None = None,
         channel: str | None = None,
+        district: str | None = None,
         overdue_at: str | None = None,
         limit: int = 50,
         offset: int = 0,
@@ -234,6 +240,7 @@ class LedgerProjection(SmcProjection):
             ("official", official),
             ("request_class", request_class),
             ("channel", channel),
+            ("district", district),
         ):
             if value:
                 where.append(f"{column} = ?")

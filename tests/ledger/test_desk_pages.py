@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -96,3 +97,44 @@ def test_case_page_shows_triage_map_and_near_duplicates(
     assert figure.count('fill="#ffe08a"') == 1  # Jung-gu, where City Hall is
     mentions = page.text.split('id="case-mentions"')[1].split("</section>")[0]
     assert "@citizen1" in mentions and "@citizen0" not in mentions
+
+
+def test_inbox_filters_by_the_postings_district_and_follows_corrections(
+    client: TestClient, container: Container
+) -> None:
+    load_demo(container)
+    now = container.clock.now()
+    places = {"88001": (37.5663, 126.9779), "88002": (37.5116, 127.0595)}  # City Hall, COEX
+    texts = {
+        "88001": "버스 정류장 안내판이 고장났어요 확인 부탁드립니다",
+        "88002": "버스 노선 안내 전광판이 며칠째 꺼져 있습니다",
+    }
+    items = [
+        IncomingPosting(
+            channel="x", source_id=source, text=texts[source], created_at=now, lat=lat, lon=lon
+        )
+        for source, (lat, lon) in places.items()
+    ]
+    container.intake.ingest(Cause("system:test"), items)
+    container.views.wait(container.store.head())
+    sign_in(client, "lee.lead")
+    ids = {s: str(Case.create_id(str(i.posting_id))) for s, i in zip(places, items, strict=True)}
+
+    def listed(district: str) -> set[str]:
+        page = client.get(f"/desk/inbox?district={district}&lang=en")
+        assert page.status_code == 200
+        assert f'<option value="{district}" selected' in page.text
+        api = client.get(f"/api/cases?district={district}").json()["items"]
+        shown = {i for i in ids.values() if f"/desk/cases/{i}" in page.text}
+        assert shown == {row["id"] for row in api} & set(ids.values())
+        return shown
+
+    assert listed("11140") == {ids["88001"]}
+    assert listed("11680") == {ids["88002"]}
+    # a person corrects the district: the inbox follows
+    assert container.triage is not None
+    lead = Cause(f"user:{uuid4()}")
+    container.triage.correct(lead, items[0].posting_id, {"district": "11680"}, "lee.lead")
+    container.views.wait(container.store.head())
+    assert listed("11680") == {ids["88001"], ids["88002"]}
+    assert listed("11140") == set()
