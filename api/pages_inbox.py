@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -44,6 +45,18 @@ def units(container: ContainerDep) -> list[tuple[str, str]]:
     return [(f"department:{r['code']}", r["name_ko"]) for r in d.departments()] + [
         (f"district:{r['code']}", r["name_ko"]) for r in d.districts()
     ]
+
+
+def minutes_left(case: dict[str, Any], now: datetime) -> int | None:
+    """Wall-clock minutes to the case's deadline (negative: overdue); None without a running
+    one (no deadline, paused while awaiting the citizen, or answered)."""
+    if not case.get("deadline") or case.get("state") not in RUNNING:
+        return None
+    due = datetime.fromisoformat(case["deadline"])
+    return math.floor((due - now).total_seconds() / 60)
+
+
+RUNNING = ("triaged", "assigned", "designated", "under_review")
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,7 @@ def inbox_state(container: ContainerDep, who: PrincipalDep, q: InboxQuery) -> di
     for item in items:
         item["due"] = kst(item["deadline"])
         item["late"] = bool(item["deadline"] and item["deadline"] < now)
+        item["left"] = minutes_left(item, container.clock.now())
     counts = view.counts(q.unit or None, now)
     seen = [(i["id"], i["version"], i["late"]) for i in items], sorted(counts.items())
     stamp = hashlib.sha256(repr(seen).encode()).hexdigest()[:16]
@@ -190,6 +204,7 @@ def case_page(
         template_id=template_id,
         auto=auto,
         due=kst(case["deadline"]),
+        left=minutes_left(case, container.clock.now()),
         units=units(container),
         message=message,
     )

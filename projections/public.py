@@ -12,15 +12,16 @@ from domain.redaction import redact
 from projections.base import SmcProjection, handles
 from projections.ledger import utc
 from projections.public_search import Plan, index_rows, search_ddl
+from projections.public_triage import TRIAGE_DDL, TriageHandlers
 from projections.views import Row, ViewTx
 
 COLUMNS = (
     "id, channel, text, author_handle, created_at, state, unit, reply, request_class,"
-    " deadline, updated_at, exercise, position, reply_auto"
+    " deadline, updated_at, exercise, position, reply_auto, category, district"
 )
 
 
-class PublicProjection(SmcProjection):
+class PublicProjection(TriageHandlers, SmcProjection):
     name = "public"
     tables = ("pub_postings", "pub_history", "pub_search", "pub_grams")
     ddl = (
@@ -28,7 +29,8 @@ class PublicProjection(SmcProjection):
         " text TEXT NOT NULL, author_handle TEXT, created_at TEXT NOT NULL,"
         " state TEXT NOT NULL, unit TEXT, reply TEXT, request_class TEXT, deadline TEXT,"
         " updated_at TEXT NOT NULL, exercise INTEGER NOT NULL, position BIGINT NOT NULL,"
-        " case_id TEXT, draft_reply TEXT, reply_auto INTEGER NOT NULL DEFAULT 0)",
+        " case_id TEXT, draft_reply TEXT, reply_auto INTEGER NOT NULL DEFAULT 0,"
+        " category TEXT, district TEXT, triage_id TEXT)",
         "CREATE INDEX IF NOT EXISTS pub_postings_case ON pub_postings (case_id)",
         "CREATE INDEX IF NOT EXISTS pub_postings_position ON pub_postings (position)",
         "CREATE INDEX IF NOT EXISTS pub_postings_unit ON pub_postings (unit, exercise, position)",
@@ -36,6 +38,7 @@ class PublicProjection(SmcProjection):
         "CREATE TABLE IF NOT EXISTS pub_history (posting_id TEXT NOT NULL,"
         " position BIGINT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL,"
         " PRIMARY KEY (posting_id, position))",
+        *TRIAGE_DDL,
     )
 
     def schema(self) -> tuple[str, ...]:
@@ -177,13 +180,21 @@ class PublicProjection(SmcProjection):
         *,
         state: str | None = None,
         unit: str | None = None,
+        district: str | None = None,
+        category: str | None = None,
         exercise: bool = False,
         limit: int = 20,
         offset: int = 0,
     ) -> list[Row]:
         where = ["p.exercise = ?"]
         params: list[Any] = [int(exercise)]
-        for column, value in (("p.state", state), ("p.unit", unit)):
+        chosen = (
+            ("p.state", state),
+            ("p.unit", unit),
+            ("p.district", district),
+            ("p.category", category),
+        )
+        for column, value in chosen:
             if value:
                 where.append(f"{column} = ?")
                 params.append(value)
