@@ -87,6 +87,7 @@ def public_rows(n: int, now: datetime, seed: int = 7) -> Iterator[tuple[Any, ...
         yield (
             f"20000000-0000-4000-8000-{i:012d}", rng.choice(CHANNELS), text, f"user{i % 9973}",
             at, state, unit, reply, rng.choice(CLASSES), None, at, 0, BASE + i, None, None, 0,
+            None, None, None,  # category, district, triage id: no triage in the fill
         )  # fmt: skip
 
 
@@ -125,7 +126,7 @@ def fill_public(view: PublicProjection, n: int, now: datetime) -> None:
         with view.view.write() as tx:
             tx.execute("DROP INDEX IF EXISTS pub_postings_text_trgm")
             tx.execute("DROP INDEX IF EXISTS pub_grams_tsv")
-    marks = ", ".join("?" * 16)
+    marks = ", ".join("?" * 19)
     for chunk in _chunks(public_rows(n, now)):
         body = [(row[12], f"{row[2]} {row[7] or ''}") for row in chunk]
         with view.view.write() as tx:
