@@ -12,7 +12,7 @@ from typing import Any
 from api.lifeline_geo import district_shapes
 
 WIDTH = 260.0
-Frame = tuple[float, float, float, float]  # west, north, px per degree of lon, of lat
+Frame = tuple[float, float, float, float, float]  # west, north, px/degree lon, lat; height
 
 
 @cache
@@ -25,20 +25,13 @@ def _frame() -> Frame:
             lats.append(lat)
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
     per_lon = WIDTH / (east - west)
-    per_lat = per_lon / math.cos(math.radians((north + south) / 2))  # a degree of lat is longer
-    return west, north, per_lon, per_lat
-
-
-@cache
-def _height() -> float:
-    west, north, per_lon, per_lat = _frame()
-    del west, per_lon
-    south = min(lat for s in district_shapes().values() for _lon, lat in _points(s["geometry"]))
-    return (north - south) * per_lat
+    # a degree of longitude is cos(latitude) times as long as a degree of latitude
+    per_lat = per_lon / math.cos(math.radians((north + south) / 2))
+    return west, north, per_lon, per_lat, (north - south) * per_lat
 
 
 def _xy(lon: float, lat: float) -> tuple[float, float]:
-    west, north, per_lon, per_lat = _frame()
+    west, north, per_lon, per_lat, _height = _frame()
     return (lon - west) * per_lon, (north - lat) * per_lat
 
 
@@ -69,7 +62,7 @@ def _paths() -> tuple[tuple[str, str, str], ...]:
 def case_map(lat: float | None, lon: float | None, district: str | None) -> dict[str, Any]:
     """What the case page draws: the districts (the posting's own highlighted) and the point
     (None when the posting has no coordinates or they are outside the map)."""
-    height = _height()
+    height = _frame()[4]
     point = None
     if lat is not None and lon is not None:
         x, y = _xy(lon, lat)
